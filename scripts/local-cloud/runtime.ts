@@ -1,0 +1,229 @@
+/**
+ * The local cloud: the real cloud functions, unchanged, with the real
+ * wx-server-sdk, answered by local backends (an embedded durable database,
+ * a storage folder, a subscribe-message outbox) through one seam. Used by
+ * `npm start`, by the full-stack tests (in-process) and by the benchmarks.
+ * It is never a second implementation of business logic: every rule runs
+ * in the functions themselves.
+ */
+import { AsyncLocalStorage } from 'async_hooks';
+import crypto from 'crypto';
+import fs from 'fs';
+import path from 'path';
+import { createDatabaseBackend, type DatabaseBackend } from './db/database';
+import { discoverFunctions, type FunctionConfig } from './functions';
+import { runAs, type CallIdentity } from './identity';
+import { createOpenApiBackend, type OpenApiBackend } from './openapi';
+import { installSdkSeam } from './sdk-seam';
+import { createStorageBackend, type StorageBackend } from './storage';
+import { nextFire } from './cron';
+import { INDEXES } from '../../cloudfunctions/common/schema';
+
+export type CloudMain = (event: unknown, context: Record<string, unknown>) => Promise<unknown>;
+
+export interface LocalCloudOptions {
+  /** Data folder: database journal, files, outbox. */
+  dir: string;
+  envId?: string;
+  appid?: string;
+  /** fsync every acknowledged write (on by default; tests may turn it off for speed). */
+  fsync?: boolean;
+  functionsRoot?: string;
+  /** How to load a function's `main`: the esbuild bundle by default, TS sources in tests. */
+  load?: (fn: FunctionConfig) => CloudMain;
+  /** Environment variables the functions see, as configured in the 云开发 console. */
+  functionEnv?: Record<string, string>;
+  /** Base URL of the HTTP bridge, for storage URLs; set by the server once it listens. */
+  baseUrl?: () => string;
+}
+
+export interface CallRecord {
+  at: Date;
+  fn: string;
+  action?: string;
+  /** Masked: the console and logs never show a full OPENID. */
+  caller: string;
+  source: CallIdentity['source'];
+  ms: number;
+  /** `ok`, the envelope's error code, or the platform error. */
+  result: string;
+}
+
+export class LocalCallError extends Error {
+  constructor(
+    readonly errCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LocalCallError';
+  }
+}
+
+/** The project root, found upwards so this works from sources and from the bundle. */
+export const REPO_ROOT = (() => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'project.config.json'))) return dir;
+  }
+  throw new Error('project root (project.config.json) not found above ' + __dirname);
+})();
+const RECENT_CALLS = 200;
+
+export function maskOpenid(openid: string | undefined): string {
+  if (!openid) return '-';
+  return openid.length <= 8 ? `${openid.slice(0, 2)}***` : `${openid.slice(0, 4)}***${openid.slice(-4)}`;
+}
+
+export class LocalCloud {
+  readonly db: DatabaseBackend;
+  readonly storage: StorageBackend;
+  readonly openapi: OpenApiBackend;
+  readonly envId: string;
+  readonly functions: Map<string, FunctionConfig>;
+  readonly calls: CallRecord[] = [];
+  private readonly appid: string;
+  private readonly load: (fn: FunctionConfig) => CloudMain;
+  private readonly loaded = new Map<string, CloudMain>();
+  private readonly functionEnv: Record<string, string>;
+  private readonly running = new AsyncLocalStorage<FunctionConfig>();
+  private readonly uninstall: () => void;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(opts: LocalCloudOptions) {
+    fs.mkdirSync(opts.dir, { recursive: true });
+    this.envId = opts.envId ?? 'local-dev';
+    this.appid = opts.appid ?? 'wx0000000000local';
+    this.functionEnv = opts.functionEnv ?? {};
+    this.load = opts.load ?? ((fn) => (require(path.join(fn.dir, 'index.js')) as { main: CloudMain }).main);
+    this.db = createDatabaseBackend({ dir: path.join(opts.dir, 'db'), fsync: opts.fsync ?? true });
+    this.storage = createStorageBackend({
+      dir: path.join(opts.dir, 'storage'),
+      envId: this.envId,
+      baseUrl: opts.baseUrl ?? (() => 'http://127.0.0.1:0'),
+    });
+    this.openapi = createOpenApiBackend({ dir: path.join(opts.dir, 'openapi') });
+    this.functions = new Map(discoverFunctions(opts.functionsRoot ?? path.join(REPO_ROOT, 'cloudfunctions')).map((f) => [f.name, f]));
+    for (const [collection, indexes] of Object.entries(INDEXES)) {
+      this.db.ensureCollection(collection);
+      for (const index of indexes) this.db.createIndex(collection, index);
+    }
+    this.uninstall = installSdkSeam({
+      'database.': this.db.handle,
+      'storage.': this.storage.handle,
+      'wx.': (params, args) => this.openApi(params, args),
+    });
+  }
+
+  /** The platform refuses open API calls a function's config.json does not declare (-604101). */
+  private openApi: OpenApiBackend['handle'] = (params, args) => {
+    const fn = this.running.getStore();
+    const api = String(params.apiName ?? '');
+    if (params.action === 'wx.openApi' && (!fn || !fn.openapi.includes(api))) {
+      return Promise.resolve({
+        code: 'PERMISSION_DENIED',
+        message: `-604101 function has no permission to call this API: ${api} (add it to ${fn?.name ?? '?'}/config.json permissions.openapi)`,
+      });
+    }
+    return this.openapi.handle(params, args);
+  };
+
+  private main(fn: FunctionConfig): CloudMain {
+    let main = this.loaded.get(fn.name);
+    if (!main) {
+      main = this.load(fn);
+      this.loaded.set(fn.name, main);
+    }
+    return main;
+  }
+
+  /** Calls a function as the platform would: with an identity, a timeout and a context. */
+  async invoke(name: string, event: unknown, who: { openid?: string; source?: CallIdentity['source'] } = {}): Promise<unknown> {
+    const fn = this.functions.get(name);
+    if (!fn) throw new LocalCallError(-501000, `FunctionName parameter could not be found: ${name}`);
+    const source = who.source ?? 'wx_client';
+    const identity: CallIdentity = { openid: who.openid, appid: this.appid, source, envId: this.envId };
+    const requestId = crypto.randomUUID();
+    // The platform adds userInfo to client calls; our functions ignore it and use getWXContext().
+    const fullEvent =
+      source === 'wx_client' && event && typeof event === 'object'
+        ? { ...(event as object), userInfo: { appId: this.appid, openId: who.openid } }
+        : event;
+    const context = { request_id: requestId, function_name: name, namespace: this.envId, time_limit_in_ms: fn.timeout * 1000 };
+    const started = Date.now();
+    let result = 'ok';
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const run = runAs(identity, () => this.running.run(fn, () => this.main(fn)(fullEvent, context)), this.functionEnv);
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new LocalCallError(-504003, `Invoking task timed out after ${fn.timeout} seconds`)),
+          fn.timeout * 1000,
+        );
+      });
+      const out = await Promise.race([run, timeout]);
+      if (out && typeof out === 'object' && (out as { ok?: unknown }).ok === false) {
+        result = String((out as { code?: unknown }).code ?? 'error');
+      }
+      return out;
+    } catch (err) {
+      result = err instanceof LocalCallError ? String(err.errCode) : 'exception';
+      if (err instanceof LocalCallError) throw err;
+      throw new LocalCallError(-504002, `functions execute fail: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      clearTimeout(timer);
+      const action = event && typeof event === 'object' ? (event as { action?: unknown }).action : undefined;
+      this.calls.push({
+        at: new Date(started),
+        fn: name,
+        action: typeof action === 'string' ? action.slice(0, 64) : undefined,
+        caller: maskOpenid(who.openid),
+        source,
+        ms: Date.now() - started,
+        result,
+      });
+      if (this.calls.length > RECENT_CALLS) this.calls.splice(0, this.calls.length - RECENT_CALLS);
+    }
+  }
+
+  /** Fires a timer trigger now, as the platform would (no OPENID, SOURCE wx_trigger). */
+  runTrigger(name: string, trigger: string, extra: Record<string, unknown> = {}): Promise<unknown> {
+    const fn = this.functions.get(name);
+    const t = fn?.triggers.find((x) => x.name === trigger);
+    if (!fn || !t) throw new LocalCallError(-501000, `no trigger ${trigger} on ${name}`);
+    const event = { Type: 'Timer', TriggerName: t.name, Time: new Date().toISOString(), Message: '', ...extra };
+    return this.invoke(name, event, { source: 'wx_trigger' });
+  }
+
+  /** Schedules every timer trigger per its cron; returns the next fire times. */
+  startTimers(onFire?: (fn: string, trigger: string, result: unknown) => void): { fn: string; trigger: string; next?: Date }[] {
+    const plan: { fn: string; trigger: string; next?: Date }[] = [];
+    for (const fn of this.functions.values()) {
+      for (const t of fn.triggers) {
+        const schedule = () => {
+          const next = nextFire(t.cron, new Date());
+          if (!next) return undefined;
+          const handle = setTimeout(
+            () => {
+              this.runTrigger(fn.name, t.name).then(
+                (r) => onFire?.(fn.name, t.name, r),
+                (e: unknown) => onFire?.(fn.name, t.name, e),
+              );
+              schedule();
+            },
+            Math.max(0, next.getTime() - Date.now()),
+          );
+          this.timers.set(`${fn.name}/${t.name}`, handle);
+          return next;
+        };
+        plan.push({ fn: fn.name, trigger: t.name, next: schedule() });
+      }
+    }
+    return plan;
+  }
+
+  close(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.uninstall();
+    this.db.close();
+  }
+}
