@@ -1,0 +1,75 @@
+import type { PlanSummary, PlanView, UnitView } from '../../../../miniprogram/shared/api';
+import { db, fetchAll, first, total } from '../../../common/cloud';
+import type { PlanDoc, TaskDoc } from '../../../common/domain/plan-docs';
+import { notFound } from '../../../common/envelope';
+import type { UnitDoc } from '../../../common/records';
+import { C } from '../../../common/schema';
+import { empty, integer, object, optional } from '../../../common/validate';
+import { audit } from '../audit';
+import type { ActionDef } from '../router';
+import { seedBundledTable } from '../seed';
+
+const year = integer(2000, 2100);
+
+/** The newest year is the current one; old years stay readable. */
+async function findPlan(y: number | undefined): Promise<PlanDoc> {
+  const q = y === undefined ? db.collection(C.plans).orderBy('year', 'desc') : db.collection(C.plans).where({ year: y });
+  const plan = await first<PlanDoc>(q.limit(1));
+  if (!plan) throw notFound(y === undefined ? '还没有导入任务分解表' : `没有 ${y} 年的任务分解表`);
+  return plan;
+}
+
+export const unitView = (u: UnitDoc): UnitView => ({ id: u._id, name: u.name, kind: u.kind, named: u.named, active: u.active });
+
+export const planList: ActionDef<'plan.list'> = {
+  access: 'anyone',
+  input: empty,
+  async run() {
+    const plans = await fetchAll<PlanDoc>(db.collection(C.plans), 'year');
+    const newest = Math.max(...plans.map((p) => p.year));
+    return plans
+      .sort((a, b) => b.year - a.year)
+      .map((p): PlanSummary => ({ id: p._id, year: p.year, title: p.title, current: p.year === newest }));
+  },
+};
+
+export const planGet: ActionDef<'plan.get'> = {
+  access: 'anyone',
+  input: object({ year: optional(year) }),
+  async run({ year: y }) {
+    const plan = await findPlan(y);
+    const [tasks, units, count] = await Promise.all([
+      fetchAll<TaskDoc>(db.collection(C.tasks).where({ planId: plan._id }), 'no'),
+      fetchAll<UnitDoc>(db.collection(C.units), 'order'),
+      total(db.collection(C.assignments).where({ planId: plan._id })),
+    ]);
+    const view: PlanView = {
+      id: plan._id,
+      year: plan.year,
+      docNo: plan.docNo,
+      title: plan.title,
+      noticeTitle: plan.noticeTitle,
+      issuer: plan.issuer,
+      issuedOn: plan.issuedOn,
+      sections: plan.sections,
+      categories: plan.categories,
+      tasks: tasks.map((t) => {
+        const { _id, planId: _plan, ...rest } = t;
+        return { id: _id, ...rest };
+      }),
+      units: units.map(unitView),
+      assignmentCount: count,
+    };
+    return view;
+  },
+};
+
+export const planSeed: ActionDef<'plan.seed'> = {
+  access: 'admin',
+  input: object({ year }),
+  async run({ year: y }, caller) {
+    const result = await seedBundledTable(y, new Date());
+    await audit(caller.openid, 'plan.seed', result.planId, { written: result.written });
+    return result;
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * wx-server-sdk set-up shared by every function. `init` runs at module load
+ * so warm instances reuse it; DYNAMIC_CURRENT_ENV makes a function use the
+ * environment it is deployed in (the local cloud sets TCB_ENV the same way).
+ */
+import cloud from 'wx-server-sdk';
+
+// Typed as a symbol in the SDK's d.ts but accepted by init; cast once here.
+cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string });
+
+export { cloud };
+export const db = cloud.database();
+export const _ = db.command;
+export type Db = typeof db;
+
+/** Database `get()` returns at most 1000 rows per request even with limit(). */
+export const PAGE = 1000;
+
+type Query = ReturnType<Db['collection']>;
+type Where = ReturnType<Query['where']>;
+/** Anything with a promise-returning `get()` (collection, where, orderBy…). */
+interface Gettable {
+  get(): unknown;
+}
+interface Countable {
+  count(): unknown;
+}
+
+// The SDK's d.ts unions the promise with callback-style returns; these
+// helpers state what the promise form yields, in one place.
+export async function rows<T>(query: Gettable): Promise<T[]> {
+  const res = (await query.get()) as { data: T[] };
+  return res.data;
+}
+
+export async function first<T>(query: Gettable): Promise<T | undefined> {
+  return (await rows<T>(query))[0];
+}
+
+export async function total(query: Countable): Promise<number> {
+  const res = (await query.count()) as { total: number };
+  return res.total;
+}
+
+/** Reads every matching document, a page of 1000 at a time. */
+export async function fetchAll<T>(query: Query | Where, orderBy = '_id'): Promise<T[]> {
+  const out: T[] = [];
+  for (let skip = 0; ; skip += PAGE) {
+    const page = await rows<T>(query.orderBy(orderBy, 'asc').skip(skip).limit(PAGE));
+    out.push(...page);
+    if (page.length < PAGE) return out;
+  }
+}
+
+/** The caller as the platform vouches for it; never taken from the event. */
+export function callerOpenid(): string | undefined {
+  const { OPENID } = cloud.getWXContext();
+  return typeof OPENID === 'string' && OPENID !== '' ? OPENID : undefined;
+}

@@ -1,0 +1,49 @@
+/**
+ * Collections and the indexes to create for them. docs/data-model.md
+ * explains each field; the local cloud creates exactly these on start, and
+ * the deployment guide lists them for the 云开发 console.
+ */
+export const C = {
+  plans: 'plans',
+  tasks: 'tasks',
+  units: 'units',
+  assignments: 'assignments',
+  rounds: 'rounds',
+  reports: 'reports',
+  reviews: 'reviews',
+  evidence: 'evidence',
+  contacts: 'contacts',
+  subscriptions: 'subscriptions',
+  reminders: 'reminders',
+  audit: 'audit',
+  settings: 'settings',
+} as const;
+export type CollectionName = (typeof C)[keyof typeof C];
+
+export interface IndexSpec {
+  name: string;
+  keys: Record<string, 1 | -1>;
+  unique?: boolean;
+}
+
+export const INDEXES: Record<CollectionName, IndexSpec[]> = {
+  plans: [{ name: 'year_unique', keys: { year: 1 }, unique: true }],
+  tasks: [{ name: 'plan_no', keys: { planId: 1, no: 1 }, unique: true }],
+  units: [{ name: 'name_unique', keys: { name: 1 }, unique: true }],
+  assignments: [
+    { name: 'plan_unit', keys: { planId: 1, unitId: 1 } },
+    { name: 'plan_task', keys: { planId: 1, taskNo: 1 } },
+  ],
+  rounds: [{ name: 'plan_due', keys: { planId: 1, dueDate: 1 } }],
+  reports: [
+    { name: 'assignment_round', keys: { assignmentId: 1, roundId: 1, version: -1 } },
+    { name: 'request_unique', keys: { requestKey: 1 }, unique: true },
+  ],
+  reviews: [{ name: 'report', keys: { reportId: 1 } }],
+  evidence: [{ name: 'report', keys: { reportId: 1 } }],
+  contacts: [{ name: 'unit_status', keys: { unitId: 1, status: 1 } }],
+  subscriptions: [{ name: 'openid', keys: { openid: 1 } }],
+  reminders: [{ name: 'round_day', keys: { roundId: 1, day: 1 } }],
+  audit: [{ name: 'at', keys: { at: -1 } }],
+  settings: [],
+};

@@ -1,0 +1,97 @@
+/**
+ * A small schema validator for action payloads, run once at the edge.
+ *
+ * Payloads come from phones and from anyone who can call the function, so
+ * every value is checked for type and size, unknown keys are refused, and
+ * operator-like keys (`$ne`) or prototype keys never reach the database.
+ * Failures name the field with a dotted path.
+ */
+import { invalid } from './envelope';
+
+export type Validator<T> = (value: unknown, path: string) => T;
+type Shape = Record<string, Validator<unknown>>;
+type Out<S extends Shape> = { [K in keyof S]: ReturnType<S[K]> };
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const label = (path: string) => path || '参数';
+
+export function object<S extends Shape>(shape: S): Validator<Out<S>> {
+  return (value, path) => {
+    if (value === undefined || value === null) value = {};
+    if (typeof value !== 'object' || Array.isArray(value)) throw invalid(path, `${label(path)} 应为对象`);
+    const input = value as Record<string, unknown>;
+    for (const key of Object.keys(input)) {
+      const at = path ? `${path}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key) || key.startsWith('$')) throw invalid(at, `不允许的字段 ${key}`);
+      if (!(key in shape)) throw invalid(at, `未知字段 ${key}`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, check] of Object.entries(shape)) {
+      const v = check(input[key], path ? `${path}.${key}` : key);
+      if (v !== undefined) out[key] = v;
+    }
+    return out as Out<S>;
+  };
+}
+
+export function optional<T>(inner: Validator<T>): Validator<T | undefined> {
+  return (value, path) => (value === undefined || value === null ? undefined : inner(value, path));
+}
+
+export interface StringRule {
+  min?: number;
+  max: number;
+  pattern?: RegExp;
+  patternMessage?: string;
+  trim?: boolean;
+}
+
+export function string(rule: StringRule): Validator<string> {
+  return (value, path) => {
+    if (typeof value !== 'string') throw invalid(path, `${label(path)} 应为文字`);
+    const v = rule.trim === false ? value : value.trim();
+    const min = rule.min ?? 1;
+    // Count code points so an emoji is one character, as the user sees it.
+    const len = [...v].length;
+    if (len < min) throw invalid(path, min === 1 ? `${label(path)} 不能为空` : `${label(path)} 至少 ${min} 个字`);
+    if (len > rule.max) throw invalid(path, `${label(path)} 不能超过 ${rule.max} 个字`);
+    if (rule.pattern && !rule.pattern.test(v)) throw invalid(path, rule.patternMessage ?? `${label(path)} 格式不正确`);
+    return v;
+  };
+}
+
+export function integer(min: number, max: number): Validator<number> {
+  return (value, path) => {
+    if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid(path, `${label(path)} 应为整数`);
+    if (value < min || value > max) throw invalid(path, `${label(path)} 应在 ${min} 到 ${max} 之间`);
+    return value;
+  };
+}
+
+export function boolean(): Validator<boolean> {
+  return (value, path) => {
+    if (typeof value !== 'boolean') throw invalid(path, `${label(path)} 应为是或否`);
+    return value;
+  };
+}
+
+export function oneOf<T extends string>(values: readonly T[]): Validator<T> {
+  return (value, path) => {
+    if (typeof value !== 'string' || !(values as readonly string[]).includes(value)) {
+      throw invalid(path, `${label(path)} 应为 ${values.join(' / ')} 之一`);
+    }
+    return value as T;
+  };
+}
+
+export function array<T>(item: Validator<T>, maxItems: number): Validator<T[]> {
+  return (value, path) => {
+    if (!Array.isArray(value)) throw invalid(path, `${label(path)} 应为列表`);
+    if (value.length > maxItems) throw invalid(path, `${label(path)} 最多 ${maxItems} 项`);
+    return value.map((v, i) => item(v, `${path}[${i}]`));
+  };
+}
+
+/** The empty payload most read actions take. */
+export const empty = object({});
