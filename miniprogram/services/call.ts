@@ -1,0 +1,65 @@
+/**
+ * The app's only way to reach the cloud: `call(action, data)` sends one
+ * action to the `api` function, unwraps the `{ok, data}` envelope and
+ * throws one error type. Pages use the small services built on it and
+ * never touch wx.cloud or wx.request themselves.
+ */
+import type { ActionName, ActionRequest, ActionResponse, ApiResult, ErrorCode } from '../shared/api';
+import { backend, config } from '../config';
+import { localOpenid } from '../utils/platform';
+
+export class ApiCallError extends Error {
+  constructor(
+    readonly code: ErrorCode | 'NETWORK',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ApiCallError';
+  }
+}
+
+const NETWORK_MESSAGE = '网络不给力，请检查网络后重试';
+
+function viaCloud(event: object): Promise<unknown> {
+  return wx.cloud.callFunction({ name: 'api', data: event }).then((res) => res.result);
+}
+
+function viaLocal(event: object): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    wx.request({
+      url: `${config.localBaseUrl}/call/api`,
+      method: 'POST',
+      data: event,
+      header: { 'content-type': 'application/json', 'x-local-openid': localOpenid() },
+      success: (res) => {
+        const body = res.data as { result?: unknown; errMsg?: string };
+        if (res.statusCode === 200) resolve(body.result);
+        else reject(new Error(body.errMsg ?? `HTTP ${res.statusCode}`));
+      },
+      fail: (err) => reject(new Error(err.errMsg)),
+    });
+  });
+}
+
+export async function call<A extends ActionName>(action: A, data?: ActionRequest<A>): Promise<ActionResponse<A>> {
+  const event = data === undefined ? { action } : { action, data };
+  let result: unknown;
+  try {
+    result = await (backend() === 'local' ? viaLocal(event) : viaCloud(event));
+  } catch {
+    throw new ApiCallError('NETWORK', NETWORK_MESSAGE);
+  }
+  const envelope = result as ApiResult<ActionResponse<A>> | undefined;
+  if (!envelope || typeof envelope !== 'object' || typeof envelope.ok !== 'boolean') {
+    throw new ApiCallError('INTERNAL', '服务返回异常，请稍后重试');
+  }
+  if (!envelope.ok) throw new ApiCallError(envelope.code, envelope.message, envelope.field);
+  return envelope.data;
+}
+
+/** What to show a person for any failure of `call`. */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiCallError) return err.message;
+  return '出了点问题，请稍后重试';
+}
