@@ -117,6 +117,157 @@ export interface SeedResult {
   written: number;
 }
 
+export type Progress = 'ongoing' | 'done';
+export type ReportState = 'submitted' | 'returned' | 'approved';
+export type RoundStatus = 'open' | 'closed';
+
+export interface RoundView {
+  id: string;
+  planId: string;
+  name: string;
+  /** `YYYY-MM-DD`, by the end of that day in Asia/Shanghai. */
+  dueDate: string;
+  scope: 'all' | number[];
+  /** Task number (string key) → its own due day in this round. */
+  overrides: Record<string, string>;
+  status: RoundStatus;
+}
+
+export interface RoundInput {
+  name: string;
+  dueDate: string;
+  scope: 'all' | number[];
+  overrides?: Record<string, string>;
+}
+
+/** An uploaded file as the client reports it; the server checks the fileID. */
+export interface EvidenceInput {
+  fileID: string;
+  /** Original file name (files from chats) or a generated one (photos). */
+  name: string;
+  size: number;
+}
+export interface LinkInput {
+  url: string;
+  title?: string;
+}
+export interface EvidenceView {
+  images: EvidenceInput[];
+  files: EvidenceInput[];
+  links: LinkInput[];
+}
+
+export interface ReviewView {
+  decision: 'approve' | 'return';
+  note: string;
+  by: string;
+  at: string;
+}
+
+export interface ReportView {
+  id: string;
+  assignmentId: string;
+  unitId: string;
+  unitName: string;
+  roundId: string;
+  roundName: string;
+  /** 1, 2, … within (assignment, round); every submit is a new version. */
+  version: number;
+  text: string;
+  progress: Progress;
+  evidence: EvidenceView;
+  state: ReportState;
+  /** ISO time. */
+  submittedAt: string;
+  submittedByName: string;
+  review: ReviewView | null;
+}
+
+export interface MyTaskItem {
+  assignmentId: string;
+  taskId: string;
+  taskNo: number;
+  /** The full requirement; the page clamps it. */
+  requirement: string;
+  role: Role;
+  /** Whether the current round asks about this task. */
+  inRound: boolean;
+  dueDate: string | null;
+  /** Calendar days to the due day (0 = today, negative = late); null outside the round. */
+  daysLeft: number | null;
+  status: AssignmentStatus | null;
+  /** The note of the latest 退回, when the latest version was returned. */
+  returnNote: string | null;
+  lastSubmittedAt: string | null;
+}
+
+export interface MyTasksView {
+  unit: { id: string; name: string };
+  plan: { id: string; year: number; title: string };
+  round: RoundView | null;
+  counts: {
+    /** 本单位 N 项 */
+    total: number;
+    /** 本轮待报 M 项: not started, returned or overdue in the current round */
+    pending: number;
+    returned: number;
+    overdue: number;
+    submitted: number;
+    approved: number;
+  };
+  items: MyTaskItem[];
+}
+
+export interface CooperatingReport {
+  unitId: string;
+  unitName: string;
+  role: Role;
+  status: AssignmentStatus | null;
+  latest: ReportView | null;
+}
+
+export interface TaskDetailView {
+  task: PlanTaskView & { sectionTitle: string; categoryTitle: string };
+  assignment: { id: string; role: Role; unitId: string; unitName: string };
+  /** Every unit on the task with its role, leads first. */
+  units: TaskUnitView[];
+  round: RoundView | null;
+  dueDate: string | null;
+  daysLeft: number | null;
+  status: AssignmentStatus | null;
+  /** My unit's versions on this task, all rounds, newest first. */
+  history: ReportView[];
+  /** Only for a lead unit: the other units' latest report in the current round. */
+  cooperating: CooperatingReport[] | null;
+}
+
+export interface SubmitReportInput {
+  assignmentId: string;
+  roundId: string;
+  text: string;
+  progress: Progress;
+  images: EvidenceInput[];
+  files: EvidenceInput[];
+  links: LinkInput[];
+  /** 保密审查: the contact confirms the material passed the secrecy review. */
+  secrecyConfirmed: boolean;
+  /** Client-generated per submit attempt; a retry with the same id returns the first result. */
+  requestId: string;
+}
+
+export interface ContactView {
+  openid: string;
+  name: string;
+  /** Masked unless the caller is an admin. */
+  phone: string;
+  unitId: string | null;
+  unitName: string;
+  status: ContactStatus | null;
+  isAdmin: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** Action name → request and response. Add an action here first. */
 export interface Actions {
   'me.get': { req: Record<string, never>; res: MeView };
@@ -124,6 +275,36 @@ export interface Actions {
   'plan.get': { req: { year?: number }; res: PlanView };
   'admin.bootstrap': { req: { setupCode: string; name: string }; res: MeView };
   'plan.seed': { req: { year: number }; res: SeedResult };
+
+  /** The active units, for the bind page's picker. */
+  'unit.list': { req: Record<string, never>; res: UnitView[] };
+  /**
+   * Ask to report for a unit. Pending until an admin approves, or active at
+   * once when `groupCloudId` (from wx.getGroupEnterInfo) proves membership of
+   * the registered 政务公开 group. Re-binding replaces a pending request or
+   * moves an active contact to the new unit (pending again).
+   */
+  'contact.bind': { req: { unitId: string; name: string; phone: string; groupCloudId?: string }; res: MeView };
+  'contact.leave': { req: Record<string, never>; res: MeView };
+  /** Admin: contacts, pending first. */
+  'contact.list': { req: { status?: ContactStatus; unitId?: string }; res: ContactView[] };
+  'contact.approve': { req: { openid: string }; res: ContactView };
+  'contact.reject': { req: { openid: string; note?: string }; res: ContactView };
+  'contact.remove': { req: { openid: string }; res: ContactView };
+  /** Admin: register the group the app was opened from as the 政务公开 group. */
+  'group.register': { req: { groupCloudId: string }; res: { registered: true } };
+
+  'round.list': { req: { planId?: string }; res: RoundView[] };
+  'round.create': { req: RoundInput & { planId?: string }; res: RoundView };
+  'round.update': { req: RoundInput & { id: string }; res: RoundView };
+  'round.close': { req: { id: string }; res: RoundView };
+
+  /** My unit's assignments in the current plan, with the current round's status. */
+  'tasks.mine': { req: Record<string, never>; res: MyTasksView };
+  'task.detail': { req: { taskId: string }; res: TaskDetailView };
+  'report.submit': { req: SubmitReportInput; res: { report: ReportView; duplicate: boolean } };
+  /** My unit's latest report on an assignment (any round), to start a new one from. */
+  'report.latest': { req: { assignmentId: string }; res: ReportView | null };
 }
 export type ActionName = keyof Actions;
 export type ActionRequest<A extends ActionName> = Actions[A]['req'];
@@ -134,6 +315,23 @@ export const ROLE_LABEL: Record<Role, string> = {
   cooperate: '配合',
   responsible: '责任',
 };
+
+export const PROGRESS_LABEL: Record<Progress, string> = {
+  ongoing: '推进中',
+  done: '已完成',
+};
+
+export const REPORT_LIMITS = {
+  text: 2000,
+  images: 9,
+  files: 5,
+  links: 10,
+  /** Extensions accepted for files chosen from chats. */
+  fileExtensions: ['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'jpg', 'jpeg', 'png'],
+} as const;
+
+/** Where a unit's uploads go: the server refuses evidence outside its unit's prefix. */
+export const uploadPrefix = (unitId: string) => `units/${unitId}/`;
 
 export const STATUS_LABEL: Record<AssignmentStatus, string> = {
   not_started: '待报送',

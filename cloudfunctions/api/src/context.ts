@@ -4,7 +4,7 @@
  */
 import { callerOpenid, db, first } from '../../common/cloud';
 import { ApiFailure, forbidden } from '../../common/envelope';
-import type { ContactDoc } from '../../common/records';
+import type { ContactDoc, UnitDoc } from '../../common/records';
 import { C } from '../../common/schema';
 
 export type Access = 'anyone' | 'admin';
@@ -28,6 +28,21 @@ export class Caller {
 
   async requireAdmin(): Promise<void> {
     if (!(await this.isAdmin())) throw forbidden('仅政务公开科管理员可以进行此操作');
+  }
+
+  /**
+   * The caller's unit, for actions a contact takes for their unit. Only an
+   * active binding to an active unit counts: a pending request, a removed
+   * contact or a retired unit lose access at once.
+   */
+  async requireActiveContact(): Promise<{ contact: ContactDoc; unit: UnitDoc }> {
+    const contact = await this.contact();
+    if (!contact || !contact.unitId || !contact.status) throw new ApiFailure('NOT_BOUND', '请先绑定所在单位');
+    if (contact.status === 'pending') throw new ApiFailure('NOT_BOUND', '绑定申请正在等待政务公开科审核');
+    if (contact.status !== 'active') throw new ApiFailure('NOT_BOUND', '您已不是本单位联络员，如有疑问请联系政务公开科');
+    const unit = await first<UnitDoc>(db.collection(C.units).where({ _id: contact.unitId }).limit(1));
+    if (!unit || !unit.active) throw forbidden('所在单位已停用，请联系政务公开科');
+    return { contact, unit };
   }
 }
 
