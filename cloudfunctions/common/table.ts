@@ -3,7 +3,7 @@
  * reviewable source (reconstructed from 邹政办字〔2021〕29号); this module
  * only gives them types so the rest of the code can rely on their shape.
  */
-import type { UnitKind } from '../../miniprogram/shared/api';
+import type { PlanTaskView, UnitKind } from '../../miniprogram/shared/api';
 import table2021 from './data/zoucheng-2021.json';
 import directory from './data/units.json';
 
@@ -27,17 +27,8 @@ export interface TableCategory {
   title: string;
   section: number;
 }
-export interface TableTask {
-  no: number;
-  category: number;
-  requirement: string;
-  unitsText: string;
-  lead: string[];
-  cooperate: string[];
-  responsible: string[];
-  deadline?: string;
-  deadlineText?: string;
-}
+/** A row of the table as printed: the section follows from its category. */
+export type TableTask = Omit<PlanTaskView, 'id' | 'section'>;
 export interface TaskTable {
   document: TableDocument;
   sections: TableSection[];

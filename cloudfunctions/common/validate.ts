@@ -95,3 +95,56 @@ export function array<T>(item: Validator<T>, maxItems: number): Validator<T[]> {
 
 /** The empty payload most read actions take. */
 export const empty = object({});
+
+export interface RecordRule {
+  maxKeys: number;
+  /** What every key must look like (e.g. a task number). */
+  key?: RegExp;
+  keyMessage?: string;
+}
+
+/**
+ * A map with caller-chosen keys (task number → due day). Keys are refused
+ * like object keys (`$…`, prototype keys) and may not hold dots, which the
+ * database would read as nested paths. Failures name `path.key`.
+ */
+export function record<T>(value: Validator<T>, rule: RecordRule): Validator<Record<string, T>> {
+  return (input, path) => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid(path, `${label(path)} 应为对象`);
+    const entries = Object.entries(input as Record<string, unknown>);
+    if (entries.length > rule.maxKeys) throw invalid(path, `${label(path)} 最多 ${rule.maxKeys} 项`);
+    const out: Record<string, T> = {};
+    for (const [key, v] of entries) {
+      const at = path ? `${path}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key) || key.startsWith('$') || key.includes('.')) throw invalid(at, `不允许的字段 ${key}`);
+      if (rule.key && !rule.key.test(key)) throw invalid(at, rule.keyMessage ?? `${label(at)} 格式不正确`);
+      out[key] = value(v, at);
+    }
+    return out;
+  };
+}
+
+const MOBILE = /^(?:\+?86)?(1[3-9]\d{9})$/;
+// A separator (or brackets) is required: without one, 010 12345678 and 0101 2345678 look alike.
+const LANDLINE = /^(?:\((0\d{2,3})\)|(0\d{2,3})\s*[-–—\s])\s*(\d{7,8})$/;
+const PHONE_MESSAGE = '电话号码格式不正确：请填写 11 位手机号，或带区号的座机号（如 0537-5212345）';
+
+/**
+ * A mainland mobile number (stored as 13812345678) or a landline with its
+ * area code (stored as 0537-5212345). Full-width digits, spaces and dashes
+ * typed on a phone keyboard are tidied first.
+ */
+export function phone(): Validator<string> {
+  return (value, path) => {
+    if (typeof value !== 'string') throw invalid(path, `${label(path)} 应为文字`);
+    // NFKC turns full-width digits, brackets, hyphens and spaces into ASCII ones.
+    const v = value.normalize('NFKC').trim();
+    if (v === '') throw invalid(path, `${label(path)} 不能为空`);
+    if (v.length > 30) throw invalid(path, PHONE_MESSAGE);
+    const mobile = MOBILE.exec(v.replace(/[\s\-–—]/g, ''));
+    if (mobile) return mobile[1] as string;
+    const landline = LANDLINE.exec(v);
+    if (landline) return `${landline[1] ?? landline[2]}-${landline[3]}`;
+    throw invalid(path, PHONE_MESSAGE);
+  };
+}

@@ -12,7 +12,18 @@ export type ContactStatus = 'pending' | 'active' | 'rejected' | 'removed';
 export type AssignmentStatus = 'not_started' | 'submitted' | 'returned' | 'approved' | 'overdue';
 
 export type ErrorCode =
-  'INVALID_INPUT' | 'UNKNOWN_ACTION' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'SETUP_CODE_INVALID' | 'INTERNAL';
+  | 'INVALID_INPUT'
+  | 'UNKNOWN_ACTION'
+  | 'UNAUTHENTICATED'
+  /** The caller has no active binding to a unit. */
+  | 'NOT_BOUND'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  /** The reporting round is closed to new reports. */
+  | 'ROUND_CLOSED'
+  | 'SETUP_CODE_INVALID'
+  | 'INTERNAL';
 
 export interface ApiOk<T> {
   ok: true;
@@ -56,7 +67,15 @@ export interface MeView {
   };
   /** True while no administrator exists yet: the app offers the setup-code screen. */
   needsSetup: boolean;
+  /**
+   * Subscribe-message template ids configured for reminders (deadline,
+   * returned, 催办), to pass to wx.requestSubscribeMessage on a tap.
+   */
+  subscribeTemplates: string[];
 }
+
+export type SubscribeResult = 'accept' | 'reject' | 'ban' | 'filter';
+export type ReminderKind = 'deadline' | 'returned' | 'urge';
 
 export interface PlanSectionView {
   no: number;
@@ -305,6 +324,12 @@ export interface Actions {
   'report.submit': { req: SubmitReportInput; res: { report: ReportView; duplicate: boolean } };
   /** My unit's latest report on an assignment (any round), to start a new one from. */
   'report.latest': { req: { assignmentId: string }; res: ReportView | null };
+
+  /**
+   * Records what wx.requestSubscribeMessage returned: each accepted
+   * template adds one message the reminders may send to this person.
+   */
+  'subscription.record': { req: { results: Record<string, SubscribeResult> }; res: { quota: Record<string, number> } };
 }
 export type ActionName = keyof Actions;
 export type ActionRequest<A extends ActionName> = Actions[A]['req'];

@@ -14,6 +14,7 @@ import { createDatabaseBackend, type DatabaseBackend } from './db/database';
 import { discoverFunctions, type FunctionConfig } from './functions';
 import { runAs, type CallIdentity } from './identity';
 import { createOpenApiBackend, type OpenApiBackend } from './openapi';
+import { createOpenDataBackend, GET_OPEN_DATA_API, type OpenDataBackend } from './opendata';
 import { installSdkSeam } from './sdk-seam';
 import { createStorageBackend, type StorageBackend } from './storage';
 import { nextFire } from './cron';
@@ -77,6 +78,7 @@ export class LocalCloud {
   readonly db: DatabaseBackend;
   readonly storage: StorageBackend;
   readonly openapi: OpenApiBackend;
+  readonly opendata: OpenDataBackend;
   readonly envId: string;
   readonly functions: Map<string, FunctionConfig>;
   readonly calls: CallRecord[] = [];
@@ -101,6 +103,7 @@ export class LocalCloud {
       baseUrl: opts.baseUrl ?? (() => 'http://127.0.0.1:0'),
     });
     this.openapi = createOpenApiBackend({ dir: path.join(opts.dir, 'openapi') });
+    this.opendata = createOpenDataBackend({ dir: path.join(opts.dir, 'opendata'), appid: this.appid });
     this.functions = new Map(discoverFunctions(opts.functionsRoot ?? path.join(REPO_ROOT, 'cloudfunctions')).map((f) => [f.name, f]));
     for (const [collection, indexes] of Object.entries(INDEXES)) {
       this.db.ensureCollection(collection);
@@ -117,6 +120,10 @@ export class LocalCloud {
   private openApi: OpenApiBackend['handle'] = (params, args) => {
     const fn = this.running.getStore();
     const api = String(params.apiName ?? '');
+    // CloudID open data needs no config.json permission; it resolves for the calling user,
+    // whom the platform knows from the invocation (locally: the identity overlay).
+    if (params.action === 'wx.openApi' && api === GET_OPEN_DATA_API)
+      return this.opendata.handle(params, process.env.WX_OPENID || undefined);
     if (params.action === 'wx.openApi' && (!fn || !fn.openapi.includes(api))) {
       return Promise.resolve({
         code: 'PERMISSION_DENIED',
@@ -182,6 +189,14 @@ export class LocalCloud {
       });
       if (this.calls.length > RECENT_CALLS) this.calls.splice(0, this.calls.length - RECENT_CALLS);
     }
+  }
+
+  /**
+   * A group CloudID for `openid`, as wx.getGroupEnterInfo gives a user who opened the
+   * mini program from a card in group `opengid`. Only that user's calls can resolve it.
+   */
+  issueGroupCloudId(openid: string, opengid: string, opts?: { ttlMs?: number }): string {
+    return this.opendata.issueGroupCloudId(openid, opengid, opts);
   }
 
   /** Fires a timer trigger now, as the platform would (no OPENID, SOURCE wx_trigger). */

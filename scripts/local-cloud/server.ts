@@ -6,6 +6,8 @@
  *   POST /call/<function>   body: the event (JSON, ≤ 100 KB as on the platform)
  *                           header x-local-openid: who is calling (local only)
  *   /storage/...            uploads and downloads (see storage.ts)
+ *   POST /local/group-cloudid  body {"opengid": "..."}, header x-local-openid → {"cloudID"}:
+ *                           what wx.getGroupEnterInfo gives that user in that group (opendata.ts)
  *   GET /health             liveness
  */
 import http from 'http';
@@ -68,6 +70,26 @@ async function handleCall(cloud: LocalCloud, name: string, req: http.IncomingMes
   }
 }
 
+/** Lets a developer simulate opening the mini program from a group card (local only). */
+async function handleGroupCloudId(cloud: LocalCloud, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const openid = req.headers[OPENID_HEADER];
+  if (typeof openid !== 'string' || !OPENID_PATTERN.test(openid)) {
+    return bridgeError(res, 400, -1, `${OPENID_HEADER} is required and must match ${OPENID_PATTERN}: a CloudID belongs to one user`);
+  }
+  const body = await readBody(req, 4096);
+  if (body === 'too-large') return bridgeError(res, 413, -1, 'body too large; send {"opengid": "..."}');
+  let opengid: unknown;
+  try {
+    opengid = (JSON.parse(body.toString('utf8')) as { opengid?: unknown } | null)?.opengid;
+  } catch {
+    return bridgeError(res, 400, -501004, 'request body is not valid JSON');
+  }
+  if (typeof opengid !== 'string' || !OPENID_PATTERN.test(opengid)) {
+    return bridgeError(res, 400, -1, `body must be {"opengid": "..."} with opengid matching ${OPENID_PATTERN}`);
+  }
+  send(res, 200, { cloudID: cloud.issueGroupCloudId(openid, opengid) });
+}
+
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => boolean | Promise<boolean>;
 
 export function createBridge(cloud: LocalCloud, extraRoutes: RouteHandler[] = []): http.Server {
@@ -78,6 +100,10 @@ export function createBridge(cloud: LocalCloud, extraRoutes: RouteHandler[] = []
       if (call) {
         if (req.method !== 'POST') return bridgeError(res, 405, -1, 'use POST');
         return handleCall(cloud, decodeURIComponent(call[1] ?? ''), req, res);
+      }
+      if (url.pathname === '/local/group-cloudid') {
+        if (req.method !== 'POST') return bridgeError(res, 405, -1, 'use POST');
+        return handleGroupCloudId(cloud, req, res);
       }
       if (url.pathname === '/health') return send(res, 200, { ok: true, env: cloud.envId });
       if (await cloud.storage.httpHandler(req, res)) return undefined;

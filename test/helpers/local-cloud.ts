@@ -11,6 +11,8 @@ import { LocalCloud, type CloudMain } from '../../scripts/local-cloud/runtime';
 
 export const SETUP_CODE = 'test-setup-code-2021';
 export const ADMIN = 'o-test-office-admin';
+/** Subscribe-message templates as configured in the function's environment. */
+export const TEMPLATES = { deadline: 'tmpl-deadline-0001', returned: 'tmpl-returned-0001', urge: 'tmpl-urge-0001' } as const;
 
 export interface TestCloud {
   cloud: LocalCloud;
@@ -27,7 +29,7 @@ export function loadFromSource(fn: { dir: string }): CloudMain {
 
 export function startTestCloud(opts: { fsync?: boolean; dir?: string } = {}): TestCloud {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-test-'));
-  const cloud = new LocalCloud({ dir, fsync: opts.fsync ?? false, load: loadFromSource, functionEnv: { SETUP_CODE } });
+  const cloud = new LocalCloud({ dir, fsync: opts.fsync ?? false, load: loadFromSource, functionEnv: { SETUP_CODE, SUBSCRIBE_TEMPLATES: JSON.stringify(TEMPLATES) } });
   const as: TestCloud['as'] = (openid) => (action, data) =>
     cloud.invoke('api', data === undefined ? { action } : { action, data }, { openid }) as Promise<ApiResult<never>>;
   return {

@@ -1,6 +1,17 @@
 import { ApiFailure } from '../../cloudfunctions/common/envelope';
 import { maskPhone } from '../../cloudfunctions/common/mask';
-import { array, boolean, integer, object, oneOf, optional, string } from '../../cloudfunctions/common/validate';
+import {
+  array,
+  boolean,
+  integer,
+  object,
+  oneOf,
+  optional,
+  phone,
+  record,
+  string,
+  type Validator,
+} from '../../cloudfunctions/common/validate';
 
 const schema = object({
   text: string({ max: 5 }),
@@ -53,6 +64,78 @@ describe('payload validation', () => {
 
   test('length counts characters as people see them (emoji = 1)', () => {
     expect(schema({ text: '👍👍👍👍👍' }, '').text).toBe('👍👍👍👍👍');
+  });
+});
+
+/** The INVALID_INPUT a validator raises for `input`, checked to name `field`. */
+function refusal<T>(check: Validator<T>, input: unknown): ApiFailure {
+  try {
+    check(input, 'f');
+  } catch (err) {
+    if (err instanceof ApiFailure) return err;
+    throw err;
+  }
+  throw new Error(`expected ${JSON.stringify(input)} to be refused`);
+}
+
+describe('record', () => {
+  const overrides = record(string({ max: 10 }), { maxKeys: 3, key: /^[1-9]\d*$/, keyMessage: '应为任务序号' });
+
+  test('accepts a map of valid keys and values, trimming values', () => {
+    expect(overrides({ '32': ' 2021-12-31 ', '5': 'x' }, 'f')).toEqual({ '32': '2021-12-31', '5': 'x' });
+    expect(overrides({}, 'f')).toEqual({});
+  });
+
+  test.each([
+    [[], 'f', '应为对象'],
+    ['x', 'f', '应为对象'],
+    [null, 'f', '应为对象'],
+    [{ '1': 'a', '2': 'b', '3': 'c', '4': 'd' }, 'f', '最多 3 项'],
+    [{ '032': 'a' }, 'f.032', '应为任务序号'],
+    [{ abc: 'a' }, 'f.abc', '应为任务序号'],
+    [{ '1.2': 'a' }, 'f.1.2', '不允许'],
+    [{ $gt: 'a' }, 'f.$gt', '不允许'],
+    [JSON.parse('{"__proto__":"a"}'), 'f.__proto__', '不允许'],
+    [{ '7': 5 }, 'f.7', '应为文字'],
+    [{ '7': '' }, 'f.7', '不能为空'],
+  ])('%j fails on %s', (input, field, message) => {
+    const err = refusal(overrides, input);
+    expect([err.code, err.field]).toEqual(['INVALID_INPUT', field]);
+    expect(err.message).toContain(message);
+  });
+});
+
+describe('phone', () => {
+  const check = phone();
+
+  test.each([
+    ['13812345678', '13812345678'],
+    [' 138 1234 5678 ', '13812345678'],
+    ['138-1234-5678', '13812345678'],
+    ['+86 138 1234 5678', '13812345678'],
+    ['１３８１２３４５６７８', '13812345678'],
+    ['0537-5212345', '0537-5212345'],
+    ['0537 5212345', '0537-5212345'],
+    ['0537－5212345', '0537-5212345'],
+    ['(0537)5212345', '0537-5212345'],
+    ['010-12345678', '010-12345678'],
+  ])('%j is stored as %s', (input, stored) => {
+    expect(check(input, 'phone')).toBe(stored);
+  });
+
+  test.each([
+    ['12812345678'],
+    ['1381234567'],
+    ['138123456789'],
+    ['05375212345'],
+    ['0537-521234'],
+    ['5212345'],
+    ['abc'],
+    ['   '],
+    [13812345678],
+  ])('%j is refused', (input) => {
+    const err = refusal(check, input);
+    expect([err.code, err.field]).toEqual(['INVALID_INPUT', 'f']);
   });
 });
 

@@ -10,6 +10,7 @@ import { contactApprove, contactBind, contactLeave, contactList, contactReject, 
 import { roundClose, roundCreate, roundList, roundUpdate } from './actions/rounds';
 import { taskDetail, tasksMine } from './actions/tasks';
 import { reportLatest, reportSubmit } from './actions/reports';
+import { subscriptionRecord } from './actions/subscriptions';
 
 const actions: ActionMap = {
   'me.get': meGet,
@@ -33,6 +34,7 @@ const actions: ActionMap = {
   'task.detail': taskDetail,
   'report.submit': reportSubmit,
   'report.latest': reportLatest,
+  'subscription.record': subscriptionRecord,
 };
 
 export const main = createHandler(actions);

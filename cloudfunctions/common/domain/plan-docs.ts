@@ -3,7 +3,7 @@
  * stored as. Ids are derived from the year, task number and unit code, so
  * building twice gives the same ids and seeding can be idempotent.
  */
-import type { Role } from '../../../miniprogram/shared/api';
+import type { PlanTaskView, Role } from '../../../miniprogram/shared/api';
 import type { TaskTable } from '../table';
 import { expandAssignments, type DirectoryUnit, type UnitGroup } from './assignments';
 
@@ -24,19 +24,10 @@ export interface PlanDoc {
   categories: TaskTable['categories'];
   taskCount: number;
 }
-export interface TaskDoc {
+/** A task as stored: the view the app reads, keyed for the database. */
+export interface TaskDoc extends Omit<PlanTaskView, 'id'> {
   _id: string;
   planId: string;
-  no: number;
-  section: number;
-  category: number;
-  requirement: string;
-  unitsText: string;
-  lead: string[];
-  cooperate: string[];
-  responsible: string[];
-  deadline?: string;
-  deadlineText?: string;
 }
 export interface AssignmentDoc {
   _id: string;

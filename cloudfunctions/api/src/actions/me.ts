@@ -3,6 +3,7 @@ import { db, first } from '../../../common/cloud';
 import { maskPhone } from '../../../common/mask';
 import type { ContactDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
+import { configuredTemplates } from '../../../common/templates';
 import { empty } from '../../../common/validate';
 import type { ActionDef } from '../router';
 import type { Caller } from '../context';
@@ -19,6 +20,7 @@ export async function meView(caller: Caller, contactOverride?: ContactDoc): Prom
     openid: caller.openid,
     isAdmin,
     needsSetup: bootstrap === undefined,
+    subscribeTemplates: configuredTemplates(),
     contact:
       contact && contact.unitId && contact.status
         ? {

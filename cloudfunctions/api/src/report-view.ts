@@ -1,0 +1,105 @@
+/**
+ * Reading reports for the contact's pages: the views, the reviews behind
+ * them and the names they show, each loaded with a fixed number of
+ * requests whatever the number of reports.
+ */
+import type { ReportView, ReviewView } from '../../../miniprogram/shared/api';
+import { _, db, fetchAll } from '../../common/cloud';
+import type { ReportDoc, ReviewDoc, RoundDoc, UnitDoc } from '../../common/records';
+import { C } from '../../common/schema';
+
+/**
+ * Values per `_.in` query. The service documents no cap; a unit has at
+ * most a few dozen assignments and a task a few dozen units, so one chunk
+ * is the normal case and the chunking only bounds the query size.
+ */
+const IN_CHUNK = 500;
+
+/** Every document whose `field` is one of `values` (plus `where`), paged and chunked. */
+export async function fetchIn<T>(
+  collection: string,
+  field: string,
+  values: readonly string[],
+  where: Record<string, unknown> = {},
+  projection?: Record<string, true>,
+): Promise<T[]> {
+  const unique = [...new Set(values)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += IN_CHUNK) chunks.push(unique.slice(i, i + IN_CHUNK));
+  const pages = await Promise.all(
+    chunks.map((chunk) => {
+      const query = db.collection(collection).where({ ...where, [field]: _.in(chunk) });
+      return fetchAll<T>(projection ? query.field(projection) : query);
+    }),
+  );
+  return pages.flat();
+}
+
+export const iso = (d: Date | string): string => new Date(d).toISOString();
+
+/** The newest review of each report (a report may be returned, resubmitted as a new version, …). */
+export async function latestReviews(reportIds: readonly string[]): Promise<Map<string, ReviewDoc>> {
+  const out = new Map<string, ReviewDoc>();
+  if (reportIds.length === 0) return out;
+  for (const r of await fetchIn<ReviewDoc>(C.reviews, 'reportId', reportIds)) {
+    const seen = out.get(r.reportId);
+    if (!seen || new Date(r.at).getTime() >= new Date(seen.at).getTime()) out.set(r.reportId, r);
+  }
+  return out;
+}
+
+export function reviewView(r: ReviewDoc): ReviewView {
+  return { decision: r.decision, note: r.note, by: r.byName, at: iso(r.at) };
+}
+
+export interface KnownNames {
+  /** unitId → name */
+  units?: Map<string, string>;
+  /** roundId → name */
+  rounds?: Map<string, string>;
+  /** False for a version written just now: it cannot have a review yet. */
+  reviews?: boolean;
+}
+
+/**
+ * Views of `docs`, in the same order. Reviews come in one request; unit and
+ * round names the caller does not already know in one request each.
+ */
+export async function reportViews(docs: readonly ReportDoc[], known: KnownNames = {}): Promise<ReportView[]> {
+  if (docs.length === 0) return [];
+  const units = new Map(known.units);
+  const rounds = new Map(known.rounds);
+  const missingUnits = docs.map((d) => d.unitId).filter((id) => !units.has(id));
+  const missingRounds = docs.map((d) => d.roundId).filter((id) => !rounds.has(id));
+  const [reviews, unitDocs, roundDocs] = await Promise.all([
+    known.reviews === false ? new Map<string, ReviewDoc>() : latestReviews(docs.map((d) => d._id)),
+    missingUnits.length ? fetchIn<UnitDoc>(C.units, '_id', missingUnits) : [],
+    missingRounds.length ? fetchIn<RoundDoc>(C.rounds, '_id', missingRounds) : [],
+  ]);
+  for (const u of unitDocs) units.set(u._id, u.name);
+  for (const r of roundDocs) rounds.set(r._id, r.name);
+  return docs.map((d) => {
+    const review = reviews.get(d._id);
+    return {
+      id: d._id,
+      assignmentId: d.assignmentId,
+      unitId: d.unitId,
+      unitName: units.get(d.unitId) ?? '',
+      roundId: d.roundId,
+      roundName: rounds.get(d.roundId) ?? '',
+      version: d.version,
+      text: d.text,
+      progress: d.progress,
+      evidence: { images: d.evidence?.images ?? [], files: d.evidence?.files ?? [], links: d.evidence?.links ?? [] },
+      state: d.state,
+      submittedAt: iso(d.submittedAt),
+      submittedByName: d.submittedByName,
+      review: review ? reviewView(review) : null,
+    };
+  });
+}
+
+/** Newest first: by submit time, then version (two versions in one millisecond stay ordered). */
+export function newestFirst(a: ReportDoc, b: ReportDoc): number {
+  return new Date(b.submittedAt).getTime() - new Date(a.submittedAt).getTime() || b.version - a.version;
+}

@@ -1,0 +1,90 @@
+/**
+ * Set-up for the contact journey tests: approved contacts of a few units,
+ * reporting rounds, and real uploads into the local storage (over its HTTP
+ * face, the path wx.uploadFile takes against the local cloud).
+ */
+import http from 'http';
+import type { AddressInfo } from 'net';
+import type { RoundInput, RoundView } from '../../miniprogram/shared/api';
+import { buildPlanDocs, type AssignmentDoc } from '../../cloudfunctions/common/domain/plan-docs';
+import { addDays, officeDay } from '../../cloudfunctions/common/domain/dates';
+import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
+import { ADMIN, okData, type TestCloud } from './local-cloud';
+
+/** One contact per unit; the openid says whose it is. */
+export const CONTACTS = {
+  ssfj: { openid: 'o-contact-ssfj-0001', unitId: 'ssfj', name: '司法甲', phone: '13800000001' },
+  xiangcheng: { openid: 'o-contact-xiangcheng-01', unitId: 'xiangcheng-zhen', name: '香城乙', phone: '13800000002' },
+  szfbgs: { openid: 'o-contact-szfbgs-0001', unitId: 'szfbgs', name: '办公丙', phone: '13800000003' },
+  swbb: { openid: 'o-contact-swbb-000001', unitId: 'swbb', name: '编办丁', phone: '13800000004' },
+} as const;
+export type ContactKey = keyof typeof CONTACTS;
+
+/** Binds each contact to its unit and has the admin approve it. */
+export async function approveContacts(t: TestCloud, keys: readonly ContactKey[] = Object.keys(CONTACTS) as ContactKey[]): Promise<void> {
+  for (const key of keys) {
+    const c = CONTACTS[key];
+    okData(await t.as(c.openid)('contact.bind', { unitId: c.unitId, name: c.name, phone: c.phone }));
+    okData(await t.as(ADMIN)('contact.approve', { openid: c.openid }));
+  }
+}
+
+export async function createRound(t: TestCloud, input: Partial<RoundInput> = {}): Promise<RoundView> {
+  return okData(await t.as(ADMIN)('round.create', { name: '第三季度', dueDate: inDays(30), scope: 'all', ...input }));
+}
+
+/** The office day `n` days from the real today: tests run on the real clock. */
+export const inDays = (n: number) => addDays(officeDay(new Date()), n);
+
+/** The 2021 assignments as the bundled table and directory define them. */
+export function expectedAssignments(unitId: string): AssignmentDoc[] {
+  const units = DIRECTORY.units.map((u) => ({ id: u.code, name: u.name, kind: u.kind, active: true }));
+  return buildPlanDocs(TABLE_2021, units, DIRECTORY.groups).assignments.filter((a) => a.unitId === unitId);
+}
+
+export const assignmentOf = (taskNo: number, unitId: string) => `plan-2021-t${String(taskNo).padStart(2, '0')}-${unitId}`;
+
+/** Total database requests since the last reset. */
+export const dbRequests = (t: TestCloud) => Object.values(t.cloud.db.stats().requests).reduce((a, b) => a + b, 0);
+
+export interface Uploader {
+  /** Uploads `bytes` to `cloudPath` as `openid`; resolves to the fileID. */
+  upload(openid: string, cloudPath: string, bytes?: Buffer): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Serves the test cloud's storage over HTTP and uploads through `POST /storage/upload`. */
+export async function startUploader(t: TestCloud): Promise<Uploader> {
+  const server = http.createServer((req, res) => {
+    if (!t.cloud.storage.httpHandler(req, res)) {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    async upload(openid, cloudPath, bytes = Buffer.from(`bytes of ${cloudPath}`)) {
+      const boundary = `----journey${Math.random().toString(16).slice(2)}`;
+      const body = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="cloudPath"\r\n\r\n${cloudPath}\r\n`),
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="upload"\r\n`),
+        Buffer.from('Content-Type: application/octet-stream\r\n\r\n'),
+        bytes,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      const res = await fetch(`${origin}/storage/upload`, {
+        method: 'POST',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'x-local-openid': openid },
+        body,
+      });
+      const json = (await res.json()) as { fileID?: string; message?: string };
+      if (!res.ok || !json.fileID) throw new Error(`upload of ${cloudPath} failed: ${res.status} ${json.message ?? ''}`);
+      return json.fileID;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
