@@ -55,7 +55,10 @@ async function main(): Promise<void> {
 
   const shown = path.relative(process.cwd(), dir);
   // Inside the project a short relative path reads best; elsewhere, the absolute one.
-  const lines = [`本地云已启动 / local cloud running: ${baseUrl}`, `数据目录 / data folder: ${shown && !shown.startsWith('..') ? shown : dir}`];
+  const lines = [
+    `本地云已启动 / local cloud running: ${baseUrl}`,
+    `数据目录 / data folder: ${shown && !shown.startsWith('..') ? shown : dir}`,
+  ];
   const seeded = cloud.db.count('plans', {}) > 0;
   if (!seeded && !process.argv.includes('--no-seed')) {
     await call(cloud, 'admin.bootstrap', { setupCode: code, name: '政务公开科（本地）' });

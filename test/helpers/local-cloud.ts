@@ -29,7 +29,12 @@ export function loadFromSource(fn: { dir: string }): CloudMain {
 
 export function startTestCloud(opts: { fsync?: boolean; dir?: string } = {}): TestCloud {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-test-'));
-  const cloud = new LocalCloud({ dir, fsync: opts.fsync ?? false, load: loadFromSource, functionEnv: { SETUP_CODE, SUBSCRIBE_TEMPLATES: JSON.stringify(TEMPLATES) } });
+  const cloud = new LocalCloud({
+    dir,
+    fsync: opts.fsync ?? false,
+    load: loadFromSource,
+    functionEnv: { SETUP_CODE, SUBSCRIBE_TEMPLATES: JSON.stringify(TEMPLATES) },
+  });
   const as: TestCloud['as'] = (openid) => (action, data) =>
     cloud.invoke('api', data === undefined ? { action } : { action, data }, { openid }) as Promise<ApiResult<never>>;
   return {

@@ -6,7 +6,16 @@ import { createHandler, type ActionMap } from './router';
 import { adminBootstrap } from './actions/admin';
 import { meGet } from './actions/me';
 import { planGet, planList, planSeed } from './actions/plan';
-import { contactApprove, contactBind, contactLeave, contactList, contactReject, contactRemove, groupRegister, unitList } from './actions/contacts';
+import {
+  contactApprove,
+  contactBind,
+  contactLeave,
+  contactList,
+  contactReject,
+  contactRemove,
+  groupRegister,
+  unitList,
+} from './actions/contacts';
 import { roundClose, roundCreate, roundList, roundUpdate } from './actions/rounds';
 import { taskDetail, tasksMine } from './actions/tasks';
 import { reportLatest, reportSubmit } from './actions/reports';

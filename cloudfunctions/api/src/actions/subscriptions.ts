@@ -36,7 +36,10 @@ export const subscriptionKey = (openid: string, templateId: string) => `${openid
 
 async function addOne(openid: string, templateId: string, now: Date): Promise<void> {
   const key = subscriptionKey(openid, templateId);
-  const res = (await db.collection(C.subscriptions).doc(key).update({ data: { quota: _.inc(1), updatedAt: now } })) as {
+  const res = (await db
+    .collection(C.subscriptions)
+    .doc(key)
+    .update({ data: { quota: _.inc(1), updatedAt: now } })) as {
     stats: { updated: number };
   };
   if (res.stats.updated > 0) return;
@@ -44,7 +47,10 @@ async function addOne(openid: string, templateId: string, now: Date): Promise<vo
     await db.collection(C.subscriptions).add({ data: { _id: key, openid, templateId, quota: 1, updatedAt: now } });
   } catch {
     // A concurrent first accept created it: count ours on top.
-    await db.collection(C.subscriptions).doc(key).update({ data: { quota: _.inc(1), updatedAt: now } });
+    await db
+      .collection(C.subscriptions)
+      .doc(key)
+      .update({ data: { quota: _.inc(1), updatedAt: now } });
   }
 }
 
@@ -57,7 +63,9 @@ export const subscriptionRecord: ActionDef<'subscription.record'> = {
     for (const [templateId, result] of Object.entries(results)) {
       if (result === 'accept' && configured.has(templateId)) await addOne(caller.openid, templateId, now);
     }
-    const mine = await rows<{ templateId: string; quota: number }>(db.collection(C.subscriptions).where({ openid: caller.openid }).limit(100));
+    const mine = await rows<{ templateId: string; quota: number }>(
+      db.collection(C.subscriptions).where({ openid: caller.openid }).limit(100),
+    );
     return { quota: Object.fromEntries(mine.filter((s) => configured.has(s.templateId)).map((s) => [s.templateId, s.quota])) };
   },
 };
