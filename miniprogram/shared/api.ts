@@ -307,7 +307,8 @@ export interface Actions {
   'contact.leave': { req: Record<string, never>; res: MeView };
   /** Admin: contacts, pending first. */
   'contact.list': { req: { status?: ContactStatus; unitId?: string }; res: ContactView[] };
-  'contact.approve': { req: { openid: string }; res: ContactView };
+  /** `unitId`: the unit the office reviewed; a re-bind since then makes this a CONFLICT. */
+  'contact.approve': { req: { openid: string; unitId?: string }; res: ContactView };
   'contact.reject': { req: { openid: string; note?: string }; res: ContactView };
   'contact.remove': { req: { openid: string }; res: ContactView };
   /** Admin: register the group the app was opened from as the 政务公开 group. */

@@ -163,6 +163,19 @@ describe('re-binding, leaving and removal', () => {
     });
   });
 
+  test('an approval names the unit the office reviewed: a re-bind in between is not approved blind', async () => {
+    okData(await bind(ZHANG, { unitId: 'ssfj', name: '张三', phone: MOBILE }));
+    // The office looks at the request for 市司法局 …
+    okData(await bind(ZHANG, { unitId: 'sfgj', name: '张三', phone: MOBILE }));
+    // … but the person switched to 市发展改革局 before the tap landed.
+    expect(refused(await t.as(ADMIN)('contact.approve', { openid: ZHANG, unitId: 'ssfj' })).code).toBe('CONFLICT');
+    expect(okData(await t.as(ZHANG)('me.get')).contact).toMatchObject({ status: 'pending', unitId: 'sfgj' });
+    expect(okData(await t.as(ADMIN)('contact.approve', { openid: ZHANG, unitId: 'sfgj' }))).toMatchObject({
+      status: 'active',
+      unitId: 'sfgj',
+    });
+  });
+
   test('an active contact updating name or phone for the same unit stays active; a repeat writes nothing', async () => {
     await activeContact(ZHANG, 'ssfj');
     const me = okData(await bind(ZHANG, { unitId: 'ssfj', name: '张三丰', phone: '13912345678' }));

@@ -153,6 +153,8 @@ export const contactList: ActionDef<'contact.list'> = {
 };
 
 interface Transition {
+  /** The unit the office saw when it decided: a re-bind in between must not be approved blind. */
+  expectUnit?: string;
   action: string;
   from: readonly ContactStatus[];
   to: ContactStatus;
@@ -166,6 +168,9 @@ async function transition(caller: Caller, openid: string, t: Transition, extra: 
     const current = await txGet<ContactDoc>(tx, C.contacts, openid);
     if (!current || !current.unitId || !current.status) throw notFound('找不到该联络员的绑定记录，请刷新列表后重试');
     if (!t.from.includes(current.status)) throw conflict(t.refuse(current.status));
+    if (t.expectUnit !== undefined && t.expectUnit !== current.unitId) {
+      throw conflict('该联络员刚刚改为申请其他单位，请刷新列表后再审核');
+    }
     const unitDoc = await txGet<UnitDoc>(tx, C.units, current.unitId);
     if (t.to === 'active' && !unitDoc?.active) throw conflict('该单位已停用，不能再通过新的联络员');
     const next: ContactDoc = { ...current, status: t.to, updatedAt: now };
@@ -180,9 +185,10 @@ const openidInput = object({ openid: idInput('联络员') });
 
 export const contactApprove: ActionDef<'contact.approve'> = {
   access: 'admin',
-  input: openidInput,
-  run: ({ openid }, caller) =>
+  input: object({ openid: idInput('联络员'), unitId: optional(idInput('单位')) }),
+  run: ({ openid, unitId }, caller) =>
     transition(caller, openid, {
+      ...(unitId === undefined ? {} : { expectUnit: unitId }),
       action: 'contact.approve',
       from: ['pending'],
       to: 'active',
