@@ -63,3 +63,8 @@ export function errorText(err: unknown): string {
   if (err instanceof ApiCallError) return err.message;
   return '出了点问题，请稍后重试';
 }
+
+/** The form field the server blamed, for INVALID_INPUT; undefined otherwise. */
+export function errorField(err: unknown): string | undefined {
+  return err instanceof ApiCallError && err.code === 'INVALID_INPUT' ? err.field : undefined;
+}

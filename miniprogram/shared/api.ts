@@ -287,6 +287,206 @@ export interface ContactView {
   updatedAt: string;
 }
 
+// ---- The office: administrators, the unit directory, review, overview, 催办, audit log ----
+
+export interface AdminView {
+  openid: string;
+  name: string;
+  /** The unit this person also reports for, if any (市政府办公室's people are often both). */
+  unitId: string | null;
+  unitName: string;
+  /** The caller. */
+  isSelf: boolean;
+}
+
+/** A unit as the office manages it (retired units included). */
+export interface DirectoryUnitView extends UnitView {
+  order: number;
+  /** Earlier names (kept on rename) and other spellings a table cell may use. */
+  aliases: string[];
+  /** Active contact persons of the unit. */
+  contacts: number;
+}
+
+export interface UnitCreateInput {
+  name: string;
+  kind: UnitKind;
+  /** Short code, also the unit's id and upload folder: a–z, 0–9 and `-`; generated when absent. */
+  code?: string;
+}
+export interface UnitUpdateInput {
+  id: string;
+  name?: string;
+  kind?: UnitKind;
+  order?: number;
+  /** The whole alias list after the change (a rename still adds the old name). */
+  aliases?: string[];
+}
+export interface UnitChangeResult {
+  unit: DirectoryUnitView;
+  /** Assignments written in the current plan for the unit (its groups' cells and the names it now matches). */
+  assignmentsAdded: number;
+}
+
+export type ReviewDecision = 'approve' | 'return';
+
+export interface ReviewDecideInput {
+  reportId: string;
+  decision: ReviewDecision;
+  /** Required for 退回 (what to fix), optional for approval; ≤ 200 characters. */
+  note?: string;
+  /** The state the office saw; anything else is a CONFLICT (someone decided first). */
+  expectedState?: ReportState;
+}
+
+export interface ReviewQueueItem {
+  reportId: string;
+  assignmentId: string;
+  roundId: string;
+  roundName: string;
+  taskId: string;
+  taskNo: number;
+  /** The requirement's first words, for the list. */
+  taskSummary: string;
+  unitId: string;
+  unitName: string;
+  role: Role;
+  version: number;
+  progress: Progress;
+  submittedAt: string;
+  submittedByName: string;
+  /** Photos + files + links. */
+  evidenceCount: number;
+}
+export interface ReviewQueueView {
+  /** Oldest first. */
+  items: ReviewQueueItem[];
+  /** Everything awaiting review in the filter (items may be fewer: `limit`). */
+  total: number;
+}
+
+export interface EvidenceFileView extends EvidenceInput {
+  /** Temporary download link (valid about 2 hours); null when storage no longer has the file. */
+  url: string | null;
+}
+export interface ReportDetailView {
+  report: ReportView;
+  round: { id: string; name: string; status: RoundStatus };
+  task: { id: string; no: number; requirement: string };
+  role: Role;
+  images: EvidenceFileView[];
+  files: EvidenceFileView[];
+  /** Every review of this version, oldest first. */
+  reviews: ReviewView[];
+  /** The highest version of the assignment in the round: only that one can be reviewed. */
+  latestVersion: number;
+  /** The latest version, still awaiting review. */
+  reviewable: boolean;
+}
+
+/**
+ * One overview cell: `-` the unit has no assignment on the task, otherwise
+ * the status: `n` not started, `s` submitted, `r` returned, `a` approved,
+ * `o` overdue.
+ */
+export type OverviewCode = '-' | 'n' | 's' | 'r' | 'a' | 'o';
+export const OVERVIEW_CODE: Record<AssignmentStatus, OverviewCode> = {
+  not_started: 'n',
+  submitted: 's',
+  returned: 'r',
+  approved: 'a',
+  overdue: 'o',
+};
+export interface StatusCounts {
+  /** Assignments counted (in the round's scope). */
+  assigned: number;
+  not_started: number;
+  submitted: number;
+  returned: number;
+  approved: number;
+  overdue: number;
+}
+export interface OverviewTask {
+  id: string;
+  no: number;
+  dueDate: string;
+  counts: StatusCounts;
+}
+export interface OverviewUnit {
+  id: string;
+  name: string;
+  kind: UnitKind;
+  /** One OverviewCode per task, in the order of `tasks`. */
+  cells: string;
+  /** The latest report id per task (same order), null where the unit has none in the round. */
+  reports: (string | null)[];
+  counts: StatusCounts;
+}
+/** A round at a glance: completion statistics, never a ranking (units stay in directory order). */
+export interface RoundOverview {
+  round: RoundView;
+  /** ISO time the statuses were computed at. */
+  asOf: string;
+  tasks: OverviewTask[];
+  units: OverviewUnit[];
+  totals: StatusCounts;
+  /** Units with overdue tasks, directory order. */
+  overdue: { unitId: string; taskNos: number[] }[];
+  /** Units with assignments in the round and no report at all in it. */
+  neverSubmitted: string[];
+}
+
+export interface UrgeTarget {
+  openid: string;
+  name: string;
+  /** Has an unused 催办 subscription: the reminder service can notify this person. */
+  canNotify: boolean;
+}
+export interface UrgeUnit {
+  unitId: string;
+  unitName: string;
+  /** Tasks past their due day with nothing submitted or approved (returned ones excluded). */
+  missing: number[];
+  /** Tasks whose latest report was returned (退回) and not yet resubmitted. */
+  returned: number[];
+  /** The unit's active contact persons (never their phone numbers). */
+  contacts: UrgeTarget[];
+}
+export interface UrgePreview {
+  round: RoundView;
+  asOf: string;
+  /** Late units, directory order. */
+  units: UrgeUnit[];
+  /** Ready to paste into the 政务公开 WeChat group. Empty when no unit is late. */
+  text: string;
+  /** Whether a 催办 subscribe-message template is configured at all. */
+  notifyConfigured: boolean;
+}
+export interface UrgeSendResult extends UrgePreview {
+  urgeId: string;
+  /** Requested units that are no longer late (left out). */
+  skipped: string[];
+  /** A retry with the same requestId: the first 催办 is returned, nothing is recorded again. */
+  duplicate: boolean;
+}
+
+export interface AuditEntryView {
+  id: string;
+  at: string;
+  actor: string;
+  actorName: string;
+  action: string;
+  target: string;
+  /** The person or unit the target names, when known. */
+  targetName: string;
+  detail: Record<string, unknown> | null;
+}
+export interface AuditPage {
+  entries: AuditEntryView[];
+  /** Pass as `before` for the next (older) page; null at the end. */
+  next: string | null;
+}
+
 /** Action name → request and response. Add an action here first. */
 export interface Actions {
   'me.get': { req: Record<string, never>; res: MeView };
@@ -331,6 +531,39 @@ export interface Actions {
    * template adds one message the reminders may send to this person.
    */
   'subscription.record': { req: { results: Record<string, SubscribeResult> }; res: { quota: Record<string, number> } };
+
+  /** Admin: the office's administrators. */
+  'admin.list': { req: Record<string, never>; res: AdminView[] };
+  /** Admin: make someone who has opened the app an administrator. */
+  'admin.add': { req: { openid: string; name: string }; res: AdminView };
+  /** Admin: take administrator rights away; the last administrator cannot be removed. */
+  'admin.remove': { req: { openid: string }; res: AdminView };
+
+  /** Admin: the whole unit directory, retired units included. */
+  'unit.directory': { req: Record<string, never>; res: DirectoryUnitView[] };
+  /** Admin: add a unit; departments and towns get their group assignments in the current plan. */
+  'unit.create': { req: UnitCreateInput; res: UnitChangeResult & { created: boolean } };
+  'unit.update': { req: UnitUpdateInput; res: UnitChangeResult };
+  /** Admin: a retired unit keeps its history, gets no new assignments, and its contacts lose access. */
+  'unit.retire': { req: { id: string }; res: UnitChangeResult };
+  'unit.restore': { req: { id: string }; res: UnitChangeResult };
+
+  /** Admin: approve or return (退回) the latest version of a report. */
+  'review.decide': { req: ReviewDecideInput; res: ReportView };
+  /** Admin: latest versions awaiting review, oldest first. */
+  'review.queue': { req: { roundId?: string; limit?: number }; res: ReviewQueueView };
+  /** Admin: any unit's report with evidence links and its review history. */
+  'report.get': { req: { reportId: string }; res: ReportDetailView };
+
+  /** Admin: tasks × units statuses of a round. */
+  'overview.round': { req: { roundId: string }; res: RoundOverview };
+  /** Admin: the late units of a round and a ready-to-paste group message. */
+  'urge.preview': { req: { roundId: string }; res: UrgePreview };
+  /** Admin: record a 催办 (the reminder service notifies from it); returns the message text. */
+  'urge.send': { req: { roundId: string; unitIds?: string[]; requestId?: string }; res: UrgeSendResult };
+
+  /** Admin: the audit log, newest first. */
+  'audit.list': { req: { before?: string; limit?: number; actor?: string; action?: string }; res: AuditPage };
 }
 export type ActionName = keyof Actions;
 export type ActionRequest<A extends ActionName> = Actions[A]['req'];

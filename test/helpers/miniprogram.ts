@@ -3,40 +3,333 @@
  *
  * miniprogram-simulate has no wx.cloud: ours hands each callFunction to the
  * real cloud function running in-process on a TestCloud, as the person set
- * with `actAs`. Must be imported before miniprogram-simulate, whose own
- * `wx` merges under these stubs.
+ * with `actAs`. Uploads really land in that TestCloud's storage: through the
+ * storage backend's own upload signature and an HTTP PUT (cloud mode), or a
+ * multipart POST to `/storage/upload` (local mode), both served by the local
+ * cloud's HTTP bridge. Pickers, dialogs, navigation and storage are stubs
+ * whose answers a test queues in `wxState` and whose effects it reads there.
+ * Must be imported before miniprogram-simulate, whose own `wx` merges under
+ * these stubs.
  */
+import crypto from 'crypto';
+import fs from 'fs';
+import http from 'http';
+import os from 'os';
 import path from 'path';
-import type { TestCloud } from './local-cloud';
+import type { ActionName, ActionRequest, ActionResponse, ApiResult, SubscribeResult } from '../../miniprogram/shared/api';
+import { createBridge, listen } from '../../scripts/local-cloud/server';
+import type { LocalCloud } from '../../scripts/local-cloud/runtime';
+import { ADMIN, okData, type TestCloud } from './local-cloud';
 
 export const MINIPROGRAM = path.resolve(__dirname, '..', '..', 'miniprogram');
+
+export interface PickedFileStub {
+  path: string;
+  name: string;
+}
 
 interface WxStubState {
   openid: string | undefined;
   cloud: TestCloud | undefined;
+  /** 'release' → the app uses wx.cloud; 'develop' → the local cloud over HTTP (config.useLocalCloud). */
+  envVersion: 'release' | 'develop';
   navigations: string[];
+  redirects: string[];
+  relaunches: string[];
+  backs: number;
   toasts: string[];
+  /** Persists across openPage calls, like a phone's storage across app restarts. */
   storage: Map<string, unknown>;
+  /** Each wx.chooseMedia call takes the next list of temp paths; none queued = the person cancels. */
+  media: string[][];
+  /** Each wx.chooseMessageFile call takes the next list; none queued = cancel. */
+  messageFiles: PickedFileStub[][];
+  pickerCalls: { api: 'chooseMedia' | 'chooseMessageFile'; options: Record<string, unknown> }[];
+  /** What wx.getGroupEnterInfo gives (opened from a group card), or undefined (it fails). */
+  groupCloudId: string | undefined;
+  /** The answer per template to the next wx.requestSubscribeMessage, or 'fail'. */
+  subscribeAnswer: Record<string, SubscribeResult> | 'fail';
+  subscribeRequests: string[][];
+  /** wx.showModal answers confirm with this. */
+  modalConfirm: boolean;
+  modals: string[];
+  clipboard: string;
+  previews: string[][];
+  /** Every upload the app started: where to and with what progress it was told. */
+  uploads: { cloudPath: string; filePath: string; progress: number[]; ok: boolean }[];
+  /** Fail the next N uploads before any byte is sent (a dropped connection on the phone). */
+  failUploads: number;
+  /** Pause between the chunks of an upload, so a test can watch its progress (a slow uplink). */
+  uploadStepMs: number;
 }
 
-export const wxState: WxStubState = { openid: undefined, cloud: undefined, navigations: [], toasts: [], storage: new Map() };
+const fresh = (): Omit<WxStubState, 'storage' | 'openid' | 'cloud'> => ({
+  envVersion: 'release',
+  navigations: [],
+  redirects: [],
+  relaunches: [],
+  backs: 0,
+  toasts: [],
+  media: [],
+  messageFiles: [],
+  pickerCalls: [],
+  groupCloudId: undefined,
+  subscribeAnswer: {},
+  subscribeRequests: [],
+  modalConfirm: true,
+  modals: [],
+  clipboard: '',
+  previews: [],
+  uploads: [],
+  failUploads: 0,
+  uploadStepMs: 0,
+});
 
+export const wxState: WxStubState = { openid: undefined, cloud: undefined, storage: new Map(), ...fresh() };
+
+/** Points the stubs at a TestCloud as `openid`; clears what earlier tests queued or recorded (not storage). */
 export function useCloud(cloud: TestCloud, openid: string): void {
+  Object.assign(wxState, fresh());
   wxState.cloud = cloud;
   wxState.openid = openid;
-  wxState.navigations = [];
-  wxState.toasts = [];
 }
 
 export const actAs = (openid: string) => {
   wxState.openid = openid;
 };
 
+/** A phone wiped: drafts, the local identity… */
+export function clearStorage(): void {
+  wxState.storage.clear();
+}
+
+// ---- the local cloud's HTTP bridge, one per TestCloud in use -------------------------------
+
+let bridge: { cloud: LocalCloud; server: http.Server; origin: Promise<string> } | undefined;
+
+function bridgeOrigin(): Promise<string> {
+  const cloud = wxState.cloud?.cloud;
+  if (!cloud) return Promise.reject(new Error('no TestCloud: call useCloud() in the test'));
+  if (bridge?.cloud !== cloud) {
+    closeBridge();
+    const server = createBridge(cloud);
+    bridge = { cloud, server, origin: listen(server, 0) };
+  }
+  return bridge.origin;
+}
+
+function closeBridge(): void {
+  if (!bridge) return;
+  bridge.server.closeAllConnections();
+  bridge.server.close();
+  bridge = undefined;
+}
+afterAll(closeBridge);
+
+interface HttpAnswer {
+  status: number;
+  body: string;
+}
+
+/** Sends `body` in a few chunks, telling `onSent` after each, like an upload on a slow link. */
+function send(url: string, method: string, headers: Record<string, string | number>, body: Buffer, onSent?: (sent: number) => void) {
+  let req: http.ClientRequest | undefined;
+  const answer = new Promise<HttpAnswer>((resolve, reject) => {
+    const u = new URL(url);
+    req = http.request({
+      host: u.hostname,
+      port: u.port,
+      path: u.pathname + u.search,
+      method,
+      headers: { ...headers, 'content-length': body.length },
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    const step = Math.max(1, Math.ceil(body.length / 4));
+    let sent = 0;
+    const next = () => {
+      if (!req || req.destroyed) return;
+      if (sent >= body.length) {
+        req.end();
+        return;
+      }
+      const chunk = body.subarray(sent, sent + step);
+      sent += chunk.length;
+      req.write(chunk, () => {
+        onSent?.(sent);
+        setTimeout(next, wxState.uploadStepMs);
+      });
+    };
+    next();
+  });
+  return { answer, abort: () => req?.destroy(new Error('aborted')) };
+}
+
+/** Platform callbacks come on a later turn. (jsdom's environment has no setImmediate.) */
+const later = (fn: () => void) => setTimeout(fn, 0);
+
+type ProgressListener = (p: { progress: number; totalBytesSent: number; totalBytesExpectedToSend: number }) => void;
+
+/** An UploadTask whose work is `run`; success/fail as the platform calls them. */
+function uploadTask(
+  cloudPath: string,
+  filePath: string,
+  run: (
+    onSent: (sent: number, total: number) => void,
+    setAbort: (abort: () => void) => void,
+  ) => Promise<{ statusCode: number; data: unknown }>,
+  callbacks: { success?: (res: Record<string, unknown>) => void; fail?: (err: { errMsg: string }) => void },
+  api: string,
+) {
+  const listeners: ProgressListener[] = [];
+  const record = { cloudPath, filePath, progress: [] as number[], ok: false };
+  wxState.uploads.push(record);
+  let aborted = false;
+  let abortIo = () => undefined as void;
+  const onSent = (sent: number, total: number) => {
+    const progress = Math.round((sent / total) * 100);
+    record.progress.push(progress);
+    for (const l of listeners) l({ progress, totalBytesSent: sent, totalBytesExpectedToSend: total });
+  };
+  // Like the platform: the task is returned first, the work starts right after.
+  later(() => {
+    const failNow = wxState.failUploads > 0;
+    if (failNow) wxState.failUploads -= 1;
+    (failNow ? Promise.reject(new Error('network down (stub)')) : run(onSent, (a) => (abortIo = a))).then(
+      (res) => {
+        if (aborted) return;
+        record.ok = true;
+        callbacks.success?.({ ...res, errMsg: `${api}:ok` });
+      },
+      (err: unknown) => callbacks.fail?.({ errMsg: `${api}:fail ${aborted ? 'abort' : err instanceof Error ? err.message : String(err)}` }),
+    );
+  });
+  return {
+    onProgressUpdate: (l: ProgressListener) => listeners.push(l),
+    offProgressUpdate: () => listeners.splice(0),
+    onHeadersReceived: () => undefined,
+    offHeadersReceived: () => undefined,
+    abort: () => {
+      aborted = true;
+      abortIo();
+    },
+  };
+}
+
+/** wx.cloud.uploadFile: the storage service's own upload signature, then the PUT COS would take. */
+function cloudUpload(opts: {
+  cloudPath: string;
+  filePath: string;
+  success?: (r: Record<string, unknown>) => void;
+  fail?: (e: { errMsg: string }) => void;
+}) {
+  return uploadTask(
+    opts.cloudPath,
+    opts.filePath,
+    async (onSent, setAbort) => {
+      const cloud = wxState.cloud?.cloud;
+      if (!cloud) throw new Error('no TestCloud');
+      const origin = await bridgeOrigin();
+      const meta = (await cloud.storage.handle(
+        { action: 'storage.getUploadMetadata', path: opts.cloudPath },
+        { params: { action: '' } },
+      )) as {
+        code?: string;
+        data?: { url: string; fileId: string };
+      };
+      if (!meta.data) throw new Error(meta.code ?? 'no upload metadata');
+      const bytes = fs.readFileSync(opts.filePath);
+      // The signed URL names the bridge's configured origin; the bytes go to the running bridge.
+      const put = send(origin + new URL(meta.data.url).pathname, 'PUT', {}, bytes, (sent) => onSent(sent, bytes.length));
+      setAbort(put.abort);
+      const res = await put.answer;
+      if (res.status !== 200) throw new Error(`COS answered ${res.status}`);
+      return { statusCode: 200, data: undefined, fileID: meta.data.fileId } as { statusCode: number; data: unknown };
+    },
+    {
+      // wx.cloud.uploadFile's success carries fileID at the top level.
+      success: (r) => opts.success?.({ fileID: (r as { fileID?: string }).fileID, statusCode: r.statusCode, errMsg: r.errMsg }),
+      fail: opts.fail,
+    },
+    'cloud.uploadFile',
+  );
+}
+
+/** wx.uploadFile to the local cloud's `/storage/upload` (multipart, as the platform sends it). */
+function localUpload(opts: {
+  url: string;
+  filePath: string;
+  name: string;
+  formData?: Record<string, string>;
+  header?: Record<string, string>;
+  success?: (r: Record<string, unknown>) => void;
+  fail?: (e: { errMsg: string }) => void;
+}) {
+  return uploadTask(
+    opts.formData?.cloudPath ?? '',
+    opts.filePath,
+    async (onSent, setAbort) => {
+      const origin = await bridgeOrigin();
+      const boundary = `----wx${crypto.randomBytes(8).toString('hex')}`;
+      const parts: Buffer[] = [];
+      for (const [k, v] of Object.entries(opts.formData ?? {})) {
+        parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+      }
+      parts.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${opts.name}"; filename="${path.basename(opts.filePath)}"\r\n\r\n`,
+        ),
+        fs.readFileSync(opts.filePath),
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      );
+      const body = Buffer.concat(parts);
+      const post = send(
+        origin + new URL(opts.url).pathname,
+        'POST',
+        { ...opts.header, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body,
+        (sent) => onSent(sent, body.length),
+      );
+      setAbort(post.abort);
+      const res = await post.answer;
+      return { statusCode: res.status, data: res.body };
+    },
+    { success: opts.success, fail: opts.fail },
+    'uploadFile',
+  );
+}
+
+/** wx.request to the local cloud (`/call/api`), over the real HTTP bridge. */
+function localRequest(opts: {
+  url: string;
+  method?: string;
+  data?: unknown;
+  header?: Record<string, string>;
+  success?: (r: { statusCode: number; data: unknown }) => void;
+  fail?: (e: { errMsg: string }) => void;
+}) {
+  bridgeOrigin()
+    .then((origin) => {
+      const body = Buffer.from(JSON.stringify(opts.data ?? {}));
+      return send(origin + new URL(opts.url).pathname, opts.method ?? 'GET', { ...opts.header }, body).answer;
+    })
+    .then(
+      (res) => opts.success?.({ statusCode: res.status, data: JSON.parse(res.body) as unknown }),
+      (err: unknown) => opts.fail?.({ errMsg: `request:fail ${String(err)}` }),
+    );
+}
+
+const cancel = (api: string) => ({ errMsg: `${api}:fail cancel` });
+
 const g = global as unknown as { wx: Record<string, unknown> };
 g.wx = {
   ...(g.wx ?? {}),
-  // Release builds always use wx.cloud; that is the path under test.
-  getAccountInfoSync: () => ({ miniProgram: { appId: 'wx0000000000local', envVersion: 'release', version: '1.0.0' } }),
+  getAccountInfoSync: () => ({ miniProgram: { appId: 'wx0000000000local', envVersion: wxState.envVersion, version: '1.0.0' } }),
   cloud: {
     init: () => undefined,
     callFunction: async ({ name, data }: { name: string; data: unknown }) => {
@@ -44,18 +337,94 @@ g.wx = {
       const result = await wxState.cloud.cloud.invoke(name, data, { openid: wxState.openid });
       return { result, errMsg: 'cloud.callFunction:ok', requestID: 'test' };
     },
+    uploadFile: cloudUpload,
+  },
+  request: localRequest,
+  uploadFile: localUpload,
+  chooseMedia: (opts: Record<string, unknown> & { count: number; success?: (r: unknown) => void; fail?: (e: unknown) => void }) => {
+    wxState.pickerCalls.push({ api: 'chooseMedia', options: { ...opts, success: undefined, fail: undefined } });
+    const next = wxState.media.shift();
+    later(() => {
+      if (!next) return opts.fail?.(cancel('chooseMedia'));
+      const tempFiles = next.slice(0, opts.count).map((p) => ({
+        tempFilePath: p,
+        size: fs.statSync(p).size,
+        fileType: 'image',
+        duration: 0,
+        height: 0,
+        width: 0,
+        thumbTempFilePath: '',
+      }));
+      opts.success?.({ tempFiles, type: 'image', errMsg: 'chooseMedia:ok' });
+    });
+  },
+  chooseMessageFile: (opts: Record<string, unknown> & { count: number; success?: (r: unknown) => void; fail?: (e: unknown) => void }) => {
+    wxState.pickerCalls.push({ api: 'chooseMessageFile', options: { ...opts, success: undefined, fail: undefined } });
+    const next = wxState.messageFiles.shift();
+    later(() => {
+      if (!next) return opts.fail?.(cancel('chooseMessageFile'));
+      const tempFiles = next
+        .slice(0, opts.count)
+        .map((f) => ({ path: f.path, name: f.name, size: fs.statSync(f.path).size, time: 0, type: 'file' }));
+      opts.success?.({ tempFiles, errMsg: 'chooseMessageFile:ok' });
+    });
+  },
+  getGroupEnterInfo: (opts: { success?: (r: unknown) => void; fail?: (e: unknown) => void }) => {
+    const cloudID = wxState.groupCloudId;
+    later(() =>
+      cloudID
+        ? opts.success?.({ cloudID, encryptedData: '', iv: '', errMsg: 'getGroupEnterInfo:ok' })
+        : opts.fail?.({ errMsg: 'getGroupEnterInfo:fail not from group', errno: 40097 }),
+    );
+  },
+  requestSubscribeMessage: (opts: { tmplIds: string[]; success?: (r: unknown) => void; fail?: (e: unknown) => void }) => {
+    wxState.subscribeRequests.push([...opts.tmplIds]);
+    const answer = wxState.subscribeAnswer;
+    later(() => {
+      if (answer === 'fail') return opts.fail?.({ errMsg: 'requestSubscribeMessage:fail', errCode: 20004 });
+      const res: Record<string, string> = { errMsg: 'requestSubscribeMessage:ok' };
+      for (const id of opts.tmplIds) res[id] = answer[id] ?? 'reject';
+      opts.success?.(res);
+    });
+  },
+  showModal: (opts: { content?: string; success?: (r: unknown) => void }) => {
+    wxState.modals.push(opts.content ?? '');
+    later(() => opts.success?.({ confirm: wxState.modalConfirm, cancel: !wxState.modalConfirm, errMsg: 'showModal:ok' }));
+  },
+  setClipboardData: (opts: { data: string; success?: () => void }) => {
+    wxState.clipboard = opts.data;
+    opts.success?.();
+  },
+  previewImage: (opts: { urls: string[] }) => {
+    wxState.previews.push(opts.urls);
   },
   navigateTo: ({ url }: { url: string }) => {
     wxState.navigations.push(url);
     return Promise.resolve({ errMsg: 'navigateTo:ok' });
   },
+  redirectTo: ({ url }: { url: string }) => {
+    wxState.redirects.push(url);
+    return Promise.resolve({ errMsg: 'redirectTo:ok' });
+  },
+  reLaunch: ({ url }: { url: string }) => {
+    wxState.relaunches.push(url);
+    return Promise.resolve({ errMsg: 'reLaunch:ok' });
+  },
+  navigateBack: (opts: { success?: () => void } = {}) => {
+    wxState.backs += 1;
+    opts.success?.();
+    return Promise.resolve({ errMsg: 'navigateBack:ok' });
+  },
   stopPullDownRefresh: () => undefined,
   showToast: ({ title }: { title: string }) => {
     wxState.toasts.push(title);
   },
+  showLoading: () => undefined,
+  hideLoading: () => undefined,
   getStorageSync: (key: string) => wxState.storage.get(key) ?? '',
   setStorageSync: (key: string, value: unknown) => {
-    wxState.storage.set(key, value);
+    // Structured like the platform's JSON round trip: no shared references survive.
+    wxState.storage.set(key, JSON.parse(JSON.stringify(value)));
   },
   removeStorageSync: (key: string) => {
     wxState.storage.delete(key);
@@ -71,11 +440,12 @@ export interface SimNode {
   attach(parent: unknown): void;
   querySelector(selector: string): SimNode | undefined;
   querySelectorAll(selector: string): SimNode[];
-  dispatchEvent(event: string, detail?: unknown): void;
+  dispatchEvent(event: string, options?: { detail?: unknown }): void;
 }
 interface HTMLLikeElement {
   textContent: string | null;
   className: string;
+  getAttribute(name: string): string | null;
 }
 interface Simulate {
   load(path: string, options: { compiler: 'simulate' | 'official'; rootPath: string }): string;
@@ -92,7 +462,17 @@ export interface RenderedPage {
   /** The page's visible text with whitespace collapsed. */
   text(): string;
   data(): Record<string, unknown>;
+  /** Text of the first element matching `selector` ('' when none). */
+  textOf(selector: string): string;
+  /** Taps the first element matching `selector` (failing the test if there is none) and lets handlers run. */
+  tap(selector: string, index?: number): Promise<void>;
+  /** Types `value` into an input or textarea, as its bindinput sees it. */
+  type(selector: string, value: string, index?: number): Promise<void>;
+  /** Calls a page method the framework would call (onShow, onUnload, onPullDownRefresh…). */
+  lifecycle(name: string): void;
 }
+
+const collapse = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
 
 /** Loads a page Component, attaches it and runs onLoad as the framework would. */
 export async function openPage(page: string, query: Record<string, string> = {}): Promise<RenderedPage> {
@@ -104,12 +484,29 @@ export async function openPage(page: string, query: Record<string, string> = {})
   });
   const root = simulate.render(id);
   root.attach(jsdomDocument.createElement('parent-wrapper'));
-  const instance = root.instance as unknown as { onLoad?: (q: Record<string, string>) => void };
+  const instance = root.instance as unknown as Record<string, ((...a: unknown[]) => void) | undefined>;
   instance.onLoad?.(query);
+  const pick = (selector: string, index: number) => {
+    const node = root.querySelectorAll(selector)[index];
+    if (!node) throw new Error(`no element ${selector}[${index}] on ${page}; text: ${collapse(root.dom?.textContent)}`);
+    return node;
+  };
   return {
     root,
-    text: () => (root.dom?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+    text: () => collapse(root.dom?.textContent),
     data: () => root.data,
+    textOf: (selector) => collapse(root.querySelector(selector)?.dom?.textContent),
+    async tap(selector, index = 0) {
+      pick(selector, index).dispatchEvent('tap');
+      await simulate.sleep(0);
+    },
+    async type(selector, value, index = 0) {
+      pick(selector, index).dispatchEvent('input', { detail: { value, cursor: value.length } });
+      await simulate.sleep(0);
+    },
+    lifecycle(name) {
+      instance[name]?.();
+    },
   };
 }
 
@@ -121,3 +518,50 @@ export async function until(check: () => boolean, what: string, ms = 5000): Prom
     await simulate.sleep(10);
   }
 }
+
+// ---- fixtures for the contact journey --------------------------------------------------
+
+/** The office's calendar day `n` days from now (rounds need due days relative to the real clock). */
+export function officeDayFromNow(n: number): string {
+  const d = new Date(Date.now() + 8 * 3600_000 + n * 86_400_000);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Calls an action as `openid` and unwraps it (failing the test on an error). */
+export async function api<A extends ActionName>(
+  t: TestCloud,
+  openid: string,
+  action: A,
+  data?: ActionRequest<A>,
+): Promise<ActionResponse<A>> {
+  return okData((await t.as(openid)(action, data)) as ApiResult<ActionResponse<A>>);
+}
+
+/** The unit id of a directory unit by name. */
+export async function unitIdOf(t: TestCloud, name: string): Promise<string> {
+  const units = await api(t, ADMIN, 'unit.list');
+  const unit = units.find((u) => u.name === name);
+  if (!unit) throw new Error(`no unit ${name}`);
+  return unit.id;
+}
+
+/** `openid` becomes an approved contact of `unitName`. */
+export async function bindActive(t: TestCloud, openid: string, unitName: string, name = '王联络', phone = '13800000001'): Promise<string> {
+  const unitId = await unitIdOf(t, unitName);
+  await api(t, openid, 'contact.bind', { unitId, name, phone });
+  await api(t, ADMIN, 'contact.approve', { openid });
+  return unitId;
+}
+
+let tempDir: string | undefined;
+/** A small real file in a temp folder, as a picker's temp path would be. */
+export function tempFile(name: string, bytes: number | Buffer = 2048): string {
+  tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-picked-'));
+  const file = path.join(tempDir, `${crypto.randomBytes(4).toString('hex')}-${name}`);
+  fs.writeFileSync(file, typeof bytes === 'number' ? crypto.randomBytes(bytes) : bytes);
+  return file;
+}
+afterAll(() => {
+  if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
+  tempDir = undefined;
+});

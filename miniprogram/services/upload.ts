@@ -1,0 +1,84 @@
+/**
+ * One way to upload a file, whatever the backend: wx.cloud.uploadFile on
+ * the cloud, wx.uploadFile to the local cloud's `/storage/upload` in a
+ * development build. Both give progress and can be aborted.
+ */
+import { backend, config } from '../config';
+import { localOpenid } from '../utils/platform';
+
+export interface UploadRequest {
+  filePath: string;
+  cloudPath: string;
+  /** 0–100, as the platform reports it. */
+  onProgress?: (percent: number) => void;
+}
+
+export interface UploadHandle {
+  /** Resolves with the fileID; rejects with an UploadError. */
+  done: Promise<string>;
+  abort(): void;
+}
+
+export class UploadError extends Error {
+  constructor(
+    message: string,
+    readonly aborted = false,
+  ) {
+    super(message);
+    this.name = 'UploadError';
+  }
+}
+
+const FAILED = '上传失败，请检查网络后点「重试」';
+
+interface TaskLike {
+  abort(): void;
+  onProgressUpdate(listener: (res: WechatMiniprogram.UploadTaskOnProgressUpdateListenerResult) => void): void;
+}
+
+export function uploadFile(req: UploadRequest): UploadHandle {
+  let aborted = false;
+  let task: TaskLike | undefined;
+  const done = new Promise<string>((resolve, reject) => {
+    const fail = () => reject(new UploadError(aborted ? '已取消上传' : FAILED, aborted));
+    if (backend() === 'local') {
+      task = wx.uploadFile({
+        url: `${config.localBaseUrl}/storage/upload`,
+        filePath: req.filePath,
+        name: 'file',
+        formData: { cloudPath: req.cloudPath },
+        header: { 'x-local-openid': localOpenid() },
+        success: (res) => {
+          const fileID = res.statusCode === 200 ? parseFileId(res.data) : undefined;
+          if (fileID) resolve(fileID);
+          else fail();
+        },
+        fail,
+      });
+    } else {
+      task = wx.cloud.uploadFile({
+        cloudPath: req.cloudPath,
+        filePath: req.filePath,
+        success: (res) => (res.fileID ? resolve(res.fileID) : fail()),
+        fail,
+      }) as TaskLike;
+    }
+    if (req.onProgress) task.onProgressUpdate((p) => req.onProgress?.(p.progress));
+  });
+  return {
+    done,
+    abort() {
+      aborted = true;
+      task?.abort();
+    },
+  };
+}
+
+function parseFileId(body: unknown): string | undefined {
+  try {
+    const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { fileID?: unknown };
+    return typeof parsed.fileID === 'string' && parsed.fileID ? parsed.fileID : undefined;
+  } catch {
+    return undefined;
+  }
+}
