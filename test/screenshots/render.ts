@@ -1,0 +1,85 @@
+/**
+ * Turns a page rendered by miniprogram-simulate into a PNG: the page's DOM,
+ * its compiled wxss, app.wxss compiled the same way, and a display mapping
+ * for the wx-* elements, screenshotted by Debian's headless chromium at a
+ * 375-pt phone width (2× pixels). Used by `npm run screenshots` only: CI
+ * runs without a browser.
+ */
+import { execFileSync } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import type { RenderedPage } from '../helpers/miniprogram';
+import { MINIPROGRAM } from '../helpers/miniprogram';
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const OUT_DIR = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+
+// simulate renders every built-in as a custom element; give them their WeChat display.
+const ELEMENT_CSS = `
+wx-view, wx-scroll-view, wx-swiper, wx-form, wx-button, wx-textarea, wx-input, wx-radio-group, wx-checkbox-group, wx-navigator, main { display: block; }
+wx-text, wx-label, wx-radio, wx-checkbox { display: inline; }
+wx-image { display: inline-block; overflow: hidden; background: #ddd; }
+wx-input, wx-textarea { min-height: 1.4em; }
+wx-scroll-view { overflow: hidden; }
+wx-input[placeholder]:empty::before, wx-textarea[placeholder]:empty::before { content: attr(placeholder); color: rgba(0,0,0,.3); }
+wx-button { text-align: center; }
+wx-radio::before, wx-checkbox::before { content: ''; display: inline-block; width: 36px; height: 36px; margin-right: 16px; vertical-align: -8px; border: 2px solid rgba(0,0,0,.25); border-radius: 50%; box-sizing: border-box; }
+wx-checkbox::before { border-radius: 6px; }
+wx-radio[checked]::before, wx-checkbox[checked]::before { background: #07c160; border-color: #07c160; }
+`;
+
+/** app.wxss the way simulate compiles page wxss: classes prefixed with `main--`, 1rpx = 1px. */
+function appWxss(): string {
+  const source = fs.readFileSync(path.join(MINIPROGRAM, 'app.wxss'), 'utf8');
+  return source
+    .replace(/(^|[^\w-])page(?=[\s{,])/g, '$1main')
+    .replace(/(.)?\.([-_a-zA-Z][-_a-zA-Z0-9]*)/g, (all: string, before: string | undefined, name: string) =>
+      before !== undefined && /\d/.test(before) ? all : `${before ?? ''}.main--${name}`,
+    )
+    .replace(/(\d+(?:\.\d+)?)rpx/g, '$1px');
+}
+
+function pageHtml(page: RenderedPage): string {
+  const doc = (globalThis as unknown as { document: { head: { innerHTML: string } } }).document;
+  const dom = page.root.dom as unknown as { outerHTML: string };
+  // 750 CSS px of wxss (1rpx = 1px) zoomed by 0.5 = a 375-pt-wide phone.
+  return `<!doctype html><html><head><meta charset="utf-8"><style>
+html { zoom: 0.5; } body { margin: 0; width: 750px; }
+${ELEMENT_CSS}
+${appWxss()}
+main { min-height: 100vh; font-family: 'Noto Sans CJK SC', 'PingFang SC', sans-serif; }
+</style>${doc.head.innerHTML}</head><body>${dom.outerHTML}</body></html>`;
+}
+
+/** Writes docs/screenshots/<name>.png; throws if chromium is missing. */
+export function screenshot(page: RenderedPage, name: string, height = 1334): string {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: apt-get install -y chromium fonts-noto-cjk`);
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-shot-'));
+  const html = path.join(tmp, `${name}.html`);
+  const png = path.join(OUT_DIR, `${name}.png`);
+  fs.writeFileSync(html, pageHtml(page));
+  execFileSync(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--hide-scrollbars',
+      `--user-data-dir=${path.join(tmp, 'profile')}`,
+      '--force-device-scale-factor=2',
+      `--window-size=375,${Math.round(height / 2)}`,
+      `--screenshot=${png}`,
+      `file://${html}`,
+    ],
+    { stdio: 'ignore', timeout: 60000 },
+  );
+  fs.rmSync(tmp, { recursive: true, force: true });
+  return png;
+}
