@@ -8,6 +8,8 @@ export interface UnitDoc {
   named: boolean;
   active: boolean;
   order: number;
+  /** Earlier names and other spellings: table cells with them still match the unit. */
+  aliases?: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -75,6 +77,42 @@ export interface ReviewDoc {
   by: string;
   byName: string;
   at: Date;
+  /** Copied from the report (reviews by review.decide), so a notifier needs no join. */
+  assignmentId?: string;
+  planId?: string;
+  taskNo?: number;
+  unitId?: string;
+  roundId?: string;
+  version?: number;
+}
+
+/** A 催办 as the office sent it; a fact for the reminder service, never changed afterwards. */
+export interface UrgeDoc {
+  _id: string;
+  planId: string;
+  roundId: string;
+  roundName: string;
+  /** The units urged (for queries); `units` has what each owed. */
+  unitIds: string[];
+  units: { unitId: string; unitName: string; missing: number[]; returned: number[] }[];
+  /** One per active contact of each urged unit, when the 催办 was recorded. */
+  targets: UrgeTargetDoc[];
+  /** The group message as shown to the office. */
+  text: string;
+  /** The 催办 template id at the time (null: none configured). */
+  templateId: string | null;
+  by: string;
+  byName: string;
+  at: Date;
+  /** `<openid>:<client request id>` when the client sent one: a retried send finds the first. */
+  requestKey?: string;
+}
+export interface UrgeTargetDoc {
+  openid: string;
+  name: string;
+  unitId: string;
+  /** Had 催办-template quota when the 催办 was recorded. */
+  canNotify: boolean;
 }
 
 export interface SettingsGroupDoc {

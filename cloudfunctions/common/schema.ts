@@ -15,8 +15,10 @@ export const C = {
   contacts: 'contacts',
   subscriptions: 'subscriptions',
   reminders: 'reminders',
+  digests: 'digests',
   audit: 'audit',
   settings: 'settings',
+  urges: 'urges',
 } as const;
 export type CollectionName = (typeof C)[keyof typeof C];
 
@@ -38,12 +40,30 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
   reports: [
     { name: 'assignment_round', keys: { assignmentId: 1, roundId: 1, version: -1 } },
     { name: 'request_unique', keys: { requestKey: 1 }, unique: true },
+    // The office's round views: latest version per assignment, and the review queue.
+    { name: 'round_assignment', keys: { roundId: 1, assignmentId: 1, version: -1 } },
+    { name: 'state_submitted', keys: { state: 1, submittedAt: 1 } },
   ],
-  reviews: [{ name: 'report', keys: { reportId: 1 } }],
+  reviews: [
+    { name: 'report', keys: { reportId: 1 } },
+    // For the reminder service: returns since its last run.
+    { name: 'decision_at', keys: { decision: 1, at: -1 } },
+  ],
   evidence: [{ name: 'report', keys: { reportId: 1 } }],
   contacts: [{ name: 'unit_status', keys: { unitId: 1, status: 1 } }],
   subscriptions: [{ name: 'openid', keys: { openid: 1 } }],
-  reminders: [{ name: 'round_day', keys: { roundId: 1, day: 1 } }],
-  audit: [{ name: 'at', keys: { at: -1 } }],
+  reminders: [
+    { name: 'round_day', keys: { roundId: 1, day: 1 } },
+    // Sends left in flight by a run that died; and every recipient of one unit's reminder.
+    { name: 'state_lease', keys: { state: 1, leaseUntil: 1 } },
+    { name: 'group', keys: { group: 1 } },
+  ],
+  digests: [],
+  audit: [
+    { name: 'at', keys: { at: -1 } },
+    { name: 'actor_at', keys: { actor: 1, at: -1 } },
+    { name: 'action_at', keys: { action: 1, at: -1 } },
+  ],
   settings: [],
+  urges: [{ name: 'round_at', keys: { roundId: 1, at: -1 } }],
 };

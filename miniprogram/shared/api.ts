@@ -76,6 +76,39 @@ export interface MeView {
 
 export type SubscribeResult = 'accept' | 'reject' | 'ban' | 'filter';
 export type ReminderKind = 'deadline' | 'returned' | 'urge';
+/** Why a reminder reached nobody in a unit (the office's daily digest). */
+export type UnreachableReason = 'no_contact' | 'no_quota' | 'refused' | 'failed' | 'unconfirmed';
+
+export interface DigestPersonView {
+  name: string;
+  reason: UnreachableReason;
+}
+/** One unit's reminder that reached nobody. */
+export interface DigestEntryView {
+  kind: ReminderKind;
+  unitId: string;
+  unitName: string;
+  roundId: string | null;
+  roundName: string;
+  dueDate: string | null;
+  /** The tasks the reminder was about (ascending). */
+  taskNos: number[];
+  pending: number;
+  overdue: number;
+  reason: UnreachableReason;
+  /** The unit's active contacts and why each was not reached (empty: nobody bound). */
+  people: DigestPersonView[];
+  /** ISO time the entry was recorded. */
+  at: string;
+}
+export interface DigestView {
+  /** `YYYY-MM-DD` in Asia/Shanghai. */
+  day: string;
+  entries: DigestEntryView[];
+  /** Ready to paste into the 政务公开 group: names the units and what they owe; '' when nothing is missing. */
+  message: string;
+  updatedAt: string | null;
+}
 
 export interface PlanSectionView {
   no: number;
@@ -532,6 +565,9 @@ export interface Actions {
    */
   'subscription.record': { req: { results: Record<string, SubscribeResult> }; res: { quota: Record<string, number> } };
 
+  /** Admin: the day's reminders that reached nobody in a unit, with a group message to paste (default: today). */
+  'digest.get': { req: { day?: string }; res: DigestView };
+
   /** Admin: the office's administrators. */
   'admin.list': { req: Record<string, never>; res: AdminView[] };
   /** Admin: make someone who has opened the app an administrator. */
@@ -598,4 +634,12 @@ export const STATUS_LABEL: Record<AssignmentStatus, string> = {
   returned: '已退回',
   approved: '已通过',
   overdue: '已逾期',
+};
+
+export const UNREACHABLE_LABEL: Record<UnreachableReason, string> = {
+  no_contact: '未绑定联络员',
+  no_quota: '没有剩余订阅次数',
+  refused: '已拒收或关闭订阅',
+  failed: '发送失败',
+  unconfirmed: '发送结果未确认',
 };

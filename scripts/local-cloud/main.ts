@@ -12,6 +12,7 @@ import fs from 'fs';
 import path from 'path';
 import { LocalCloud, REPO_ROOT } from './runtime';
 import { createBridge, listen } from './server';
+import { LOCAL_TEMPLATE_IDS, localTemplates } from './templates';
 
 export const LOCAL_OFFICE_OPENID = 'o-local-office-admin';
 
@@ -49,7 +50,15 @@ async function main(): Promise<void> {
   const host = arg('host') ?? process.env.LOCAL_CLOUD_HOST ?? '127.0.0.1';
   const code = setupCode(dir);
   let baseUrl = `http://${host}:${port}`;
-  const cloud = new LocalCloud({ dir, functionEnv: { SETUP_CODE: code }, baseUrl: () => baseUrl });
+  const cloud = new LocalCloud({
+    dir,
+    functionEnv: { SETUP_CODE: code, SUBSCRIBE_TEMPLATES: JSON.stringify(LOCAL_TEMPLATE_IDS) },
+    baseUrl: () => baseUrl,
+  });
+  cloud.openapi.setTemplates(localTemplates(LOCAL_TEMPLATE_IDS));
+  // An accept in DevTools reaches our ledger (subscription.record) but not this stand-in for WeChat's
+  // own count: let the ledger alone decide locally. The tests keep 'enforce' and grant explicitly.
+  cloud.openapi.setQuotaPolicy('unlimited');
   const server = createBridge(cloud);
   baseUrl = await listen(server, port, host);
 

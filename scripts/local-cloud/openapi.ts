@@ -63,6 +63,8 @@ export interface OutboxEntry {
 export interface OpenApiBackendOptions {
   dir: string;
   now?: () => Date;
+  /** Simulated time WeChat takes to answer a send, in ms (default 0): for benchmarks and time-budget tests. */
+  latencyMs?: number;
 }
 
 export interface OpenApiBackend {
@@ -78,6 +80,8 @@ export interface OpenApiBackend {
   outbox(opts?: { offset?: number; limit?: number; touser?: string }): OutboxEntry[];
   /** The next `times` sends fail with `errCode` (recorded in the outbox, no quota consumed). */
   failNext(errCode: number, times?: number): void;
+  /** Every send answers after `ms` (0: at once). */
+  setLatency(ms: number): void;
 }
 
 export const KEYWORD_TYPES: readonly KeywordType[] = [
@@ -296,6 +300,7 @@ export function createOpenApiBackend(opts: OpenApiBackendOptions): OpenApiBacken
   let templates: Record<string, TemplateConfig> = {};
   let pages: Set<string> | undefined;
   let policy: QuotaPolicy = 'enforce';
+  let latencyMs = opts.latencyMs ?? 0;
   const faults: number[] = [];
   const quotas = loadQuotas();
   let appendChain: Promise<void> = Promise.resolve();
@@ -442,6 +447,7 @@ export function createOpenApiBackend(opts: OpenApiBackendOptions): OpenApiBacken
     } catch {
       return encodeOpenApiResponse({ errcode: 47001, errmsg: `${ERRMSG[47001]} rid: ${rid()}` });
     }
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     return encodeOpenApiResponse(await subscribeMessageSend(args));
   };
 
@@ -495,6 +501,10 @@ export function createOpenApiBackend(opts: OpenApiBackendOptions): OpenApiBacken
       }
       const start = Math.max(0, offset);
       return entries.slice(start, start + Math.max(0, limit));
+    },
+    setLatency(ms) {
+      if (!Number.isFinite(ms) || ms < 0) throw new Error('setLatency: ms must be a non-negative number');
+      latencyMs = ms;
     },
     failNext(errCode, times = 1) {
       if (!Number.isInteger(errCode) || errCode === 0) throw new Error('failNext: errCode must be a non-zero integer');

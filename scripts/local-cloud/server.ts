@@ -8,6 +8,8 @@
  *   /storage/...            uploads and downloads (see storage.ts)
  *   POST /local/group-cloudid  body {"opengid": "..."}, header x-local-openid → {"cloudID"}:
  *                           what wx.getGroupEnterInfo gives that user in that group (opendata.ts)
+ *   GET /local/outbox?offset=0&limit=100[&touser=…]  the subscribe messages sent so far, oldest first,
+ *                           paged: {total, offset, limit, next, items} (local only)
  *   GET /health             liveness
  */
 import http from 'http';
@@ -90,6 +92,28 @@ async function handleGroupCloudId(cloud: LocalCloud, req: http.IncomingMessage, 
   send(res, 200, { cloudID: cloud.issueGroupCloudId(openid, opengid) });
 }
 
+const OUTBOX_MAX_PAGE = 1000;
+
+/** The outbox as JSON pages: what the functions sent, with WeChat's answer to each. */
+function handleOutbox(cloud: LocalCloud, url: URL, res: http.ServerResponse): void {
+  const int = (name: string, fallback: number) => {
+    const raw = url.searchParams.get(name);
+    return raw === null || raw === '' ? fallback : Number(raw);
+  };
+  const offset = int('offset', 0);
+  const limit = int('limit', 100);
+  if (!Number.isInteger(offset) || offset < 0) return bridgeError(res, 400, -1, 'offset must be a non-negative integer');
+  if (!Number.isInteger(limit) || limit < 1 || limit > OUTBOX_MAX_PAGE) {
+    return bridgeError(res, 400, -1, `limit must be an integer 1–${OUTBOX_MAX_PAGE}`);
+  }
+  const touser = url.searchParams.get('touser') ?? undefined;
+  if (touser !== undefined && !OPENID_PATTERN.test(touser)) return bridgeError(res, 400, -1, `touser must match ${OPENID_PATTERN}`);
+  const all = cloud.openapi.outbox({ offset: 0, limit: Number.MAX_SAFE_INTEGER, touser });
+  const items = all.slice(offset, offset + limit);
+  const end = offset + items.length;
+  send(res, 200, { total: all.length, offset, limit, next: end < all.length ? end : null, items });
+}
+
 export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => boolean | Promise<boolean>;
 
 export function createBridge(cloud: LocalCloud, extraRoutes: RouteHandler[] = []): http.Server {
@@ -104,6 +128,10 @@ export function createBridge(cloud: LocalCloud, extraRoutes: RouteHandler[] = []
       if (url.pathname === '/local/group-cloudid') {
         if (req.method !== 'POST') return bridgeError(res, 405, -1, 'use POST');
         return handleGroupCloudId(cloud, req, res);
+      }
+      if (url.pathname === '/local/outbox') {
+        if (req.method !== 'GET') return bridgeError(res, 405, -1, 'use GET');
+        return handleOutbox(cloud, url, res);
       }
       if (url.pathname === '/health') return send(res, 200, { ok: true, env: cloud.envId });
       if (await cloud.storage.httpHandler(req, res)) return undefined;

@@ -8,6 +8,7 @@ import os from 'os';
 import path from 'path';
 import type { ActionName, ActionRequest, ActionResponse, ApiResult } from '../../miniprogram/shared/api';
 import { LocalCloud, type CloudMain } from '../../scripts/local-cloud/runtime';
+import { localTemplates } from '../../scripts/local-cloud/templates';
 
 export const SETUP_CODE = 'test-setup-code-2021';
 export const ADMIN = 'o-test-office-admin';
@@ -27,14 +28,17 @@ export function loadFromSource(fn: { dir: string }): CloudMain {
   return (require(path.join(fn.dir, 'src', 'index.ts')) as { main: CloudMain }).main;
 }
 
-export function startTestCloud(opts: { fsync?: boolean; dir?: string } = {}): TestCloud {
+/** `env`: extra function environment variables (REMINDER_BUDGET_MS, …). */
+export function startTestCloud(opts: { fsync?: boolean; dir?: string; env?: Record<string, string> } = {}): TestCloud {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-test-'));
   const cloud = new LocalCloud({
     dir,
     fsync: opts.fsync ?? false,
     load: loadFromSource,
-    functionEnv: { SETUP_CODE, SUBSCRIBE_TEMPLATES: JSON.stringify(TEMPLATES) },
+    functionEnv: { SETUP_CODE, SUBSCRIBE_TEMPLATES: JSON.stringify(TEMPLATES), ...opts.env },
   });
+  // The templates "added in the console", with the keywords of the default keyword maps.
+  cloud.openapi.setTemplates(localTemplates(TEMPLATES));
   const as: TestCloud['as'] = (openid) => (action, data) =>
     cloud.invoke('api', data === undefined ? { action } : { action, data }, { openid }) as Promise<ApiResult<never>>;
   return {

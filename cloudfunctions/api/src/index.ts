@@ -20,6 +20,13 @@ import { roundClose, roundCreate, roundList, roundUpdate } from './actions/round
 import { taskDetail, tasksMine } from './actions/tasks';
 import { reportLatest, reportSubmit } from './actions/reports';
 import { subscriptionRecord } from './actions/subscriptions';
+import { digestGet } from './actions/digest';
+import { adminAdd, adminList, adminRemove } from './actions/admins';
+import { unitCreate, unitDirectory, unitRestore, unitRetire, unitUpdate } from './actions/units';
+import { reportGet, reviewDecide, reviewQueue } from './actions/review';
+import { overviewRound } from './actions/overview';
+import { urgePreview, urgeSend } from './actions/urge';
+import { auditList } from './actions/audit-log';
 
 const actions: ActionMap = {
   'me.get': meGet,
@@ -44,6 +51,22 @@ const actions: ActionMap = {
   'report.submit': reportSubmit,
   'report.latest': reportLatest,
   'subscription.record': subscriptionRecord,
+  'digest.get': digestGet,
+  'admin.list': adminList,
+  'admin.add': adminAdd,
+  'admin.remove': adminRemove,
+  'unit.directory': unitDirectory,
+  'unit.create': unitCreate,
+  'unit.update': unitUpdate,
+  'unit.retire': unitRetire,
+  'unit.restore': unitRestore,
+  'review.decide': reviewDecide,
+  'review.queue': reviewQueue,
+  'report.get': reportGet,
+  'overview.round': overviewRound,
+  'urge.preview': urgePreview,
+  'urge.send': urgeSend,
+  'audit.list': auditList,
 };
 
 export const main = createHandler(actions);

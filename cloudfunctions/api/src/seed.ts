@@ -16,7 +16,11 @@ import { BUNDLED_TABLES, DIRECTORY } from '../../common/table';
 
 const BATCH = 100;
 
-async function addMissing<T extends { _id: string }>(collection: string, docs: T[], existing: Map<string, unknown>): Promise<number> {
+export async function addMissing<T extends { _id: string }>(
+  collection: string,
+  docs: T[],
+  existing: Map<string, unknown>,
+): Promise<number> {
   const missing = docs.filter((d) => !existing.has(d._id));
   for (let i = 0; i < missing.length; i += BATCH) {
     await db.collection(collection).add({ data: missing.slice(i, i + BATCH) });
@@ -35,6 +39,15 @@ async function setChanged<T extends { _id: string }>(collection: string, docs: T
   }
   return n;
 }
+
+/** A stored unit as the group expansion reads it (aliases included: renamed units keep their cells). */
+export const directoryUnit = (u: UnitDoc): DirectoryUnit => ({
+  id: u._id,
+  name: u.name,
+  kind: u.kind,
+  active: u.active,
+  aliases: u.aliases ?? [],
+});
 
 const byId = <T extends { _id: string }>(docs: T[]) => new Map<string, unknown>(docs.map((d) => [d._id, d]));
 
@@ -55,11 +68,11 @@ export async function seedBundledTable(year: number, now: Date): Promise<SeedRes
     createdAt: now,
     updatedAt: now,
   }));
-  const takenNames = new Set(units.map((u) => u.name));
+  const takenNames = new Set(units.flatMap((u) => [u.name, ...(u.aliases ?? [])]));
   // A unit the office re-created under another id keeps its place: match by name too.
   const toAdd = newUnits.filter((u) => !unitIds.has(u._id) && !takenNames.has(u.name));
   written += await addMissing(C.units, toAdd, unitIds);
-  const directory: DirectoryUnit[] = [...units, ...toAdd].map((u) => ({ id: u._id, name: u.name, kind: u.kind, active: u.active }));
+  const directory: DirectoryUnit[] = [...units, ...toAdd].map(directoryUnit);
 
   const docs = buildPlanDocs(table, directory, DIRECTORY.groups);
   const pid = planId(year);

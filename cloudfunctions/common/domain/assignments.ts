@@ -14,6 +14,8 @@ export interface DirectoryUnit {
   name: string;
   kind: UnitKind;
   active: boolean;
+  /** Earlier names and other spellings: a cell naming one of them means this unit. */
+  aliases?: readonly string[];
 }
 export interface UnitGroup {
   name: string;
@@ -35,7 +37,15 @@ export interface Expansion {
 const ROLE_ORDER: Role[] = ['lead', 'responsible', 'cooperate'];
 
 export function expandAssignments(parsed: ParsedResponsibility, units: readonly DirectoryUnit[], groups: readonly UnitGroup[]): Expansion {
-  const byName = new Map(units.map((u) => [u.name, u]));
+  // Who a name in a cell means, weakest claim first so stronger ones overwrite: a retired
+  // unit's alias, its name, an active unit's alias, its name. So a merged-in unit that took a
+  // retired unit's name as an alias gets its cells, and a current name always beats an alias.
+  const byName = new Map<string, DirectoryUnit>();
+  for (const active of [false, true]) {
+    const these = units.filter((u) => u.active === active);
+    for (const u of these) for (const alias of u.aliases ?? []) byName.set(alias, u);
+    for (const u of these) byName.set(u.name, u);
+  }
   const groupByName = new Map(groups.map((g) => [g.name, g]));
   const out = new Map<string, ExpandedAssignment>();
   const unknown: string[] = [];

@@ -80,20 +80,38 @@ export function buildPlanDocs(table: TaskTable, units: readonly DirectoryUnit[],
     if (t.deadline) doc.deadline = t.deadline;
     if (t.deadlineText) doc.deadlineText = t.deadlineText;
     tasks.push(doc);
-    const expansion = expandAssignments(t, units, groups);
+    const expansion = taskAssignmentDocs(year, t, units, groups);
     if (expansion.unknown.length) unknown.push({ taskNo: t.no, names: expansion.unknown });
-    for (const a of expansion.assignments) {
-      assignments.push({
-        _id: assignmentId(year, t.no, a.unitId),
-        planId: pid,
-        taskId: doc._id,
-        taskNo: t.no,
-        unitId: a.unitId,
-        unitName: a.unitName,
-        role: a.role,
-        via: a.via,
-      });
-    }
+    assignments.push(...expansion.assignments);
   }
   return { plan, tasks, assignments, unknown };
+}
+
+/** A task's 责任单位 cell as parsed (a table row or a stored task). */
+export type TaskCell = Pick<TaskDoc, 'no' | 'lead' | 'cooperate' | 'responsible'>;
+
+/**
+ * The assignment documents of one task of `year`'s plan over the directory,
+ * with the ids buildPlanDocs gives them: expanding again after the directory
+ * changed (a unit added, renamed, restored) yields the same ids for what was
+ * there and new ones only for what is new.
+ */
+export function taskAssignmentDocs(
+  year: number,
+  task: TaskCell,
+  units: readonly DirectoryUnit[],
+  groups: readonly UnitGroup[],
+): { assignments: AssignmentDoc[]; unknown: string[] } {
+  const expansion = expandAssignments(task, units, groups);
+  const assignments = expansion.assignments.map((a): AssignmentDoc => ({
+    _id: assignmentId(year, task.no, a.unitId),
+    planId: planId(year),
+    taskId: taskId(year, task.no),
+    taskNo: task.no,
+    unitId: a.unitId,
+    unitName: a.unitName,
+    role: a.role,
+    via: a.via,
+  }));
+  return { assignments, unknown: expansion.unknown };
 }

@@ -1,0 +1,88 @@
+/**
+ * Reminder settings from the functions' environment variables (set in the
+ * 云开发 console; read at call time so a change applies without a redeploy).
+ * Bad values are reported once per process and replaced by defaults: a
+ * typo must not silence every reminder.
+ *
+ *   SUBSCRIBE_TEMPLATES   {"deadline":"<id>","returned":"<id>","urge":"<id>","digest":"<id>"?}
+ *   SUBSCRIBE_KEYWORDS    {"deadline":{"thing1":"task","time2":"due","thing3":"tip"}, …}
+ *   REMINDER_SCHEDULE     {"before":[7,3,1],"onDueDay":true,"afterEvery":2,"afterTimes":3,"skipWeekends":false,"lookbackDays":7}
+ *   REMINDER_BUDGET_MS    time a timer run may spend before it stops (default 50000 of the 60 s timeout)
+ *   REMINDER_CONCURRENCY  sends in flight at once (default 5)
+ *   REMINDER_LEASE_MS     how long a send claimed by a run counts as in flight (default 70000, longer than any run)
+ *   REMINDER_MINIPROGRAM_STATE  developer | trial | formal (default formal): which version a message opens
+ */
+import { parseKeywordMaps, type KeywordMap, type NotifyKind } from './domain/message-fields';
+import { parseSchedule, type ReminderSchedule } from './domain/reminders';
+import { templateIds } from './templates';
+
+export interface ReminderSettings {
+  /** Template id per notification kind; a kind without one is not sent. The digest falls back to the urge template. */
+  templates: Partial<Record<NotifyKind, string>>;
+  /** Keyword map of the template each kind is sent with. */
+  keywords: Record<NotifyKind, KeywordMap>;
+  schedule: ReminderSchedule;
+  budgetMs: number;
+  concurrency: number;
+  leaseMs: number;
+  miniprogramState: 'developer' | 'trial' | 'formal';
+}
+
+export const REMINDER_DEFAULTS = { budgetMs: 50_000, concurrency: 5, leaseMs: 70_000 } as const;
+
+const reported = new Set<string>();
+function report(problems: readonly string[]): void {
+  for (const p of problems) {
+    if (reported.has(p)) continue;
+    reported.add(p);
+    // Configuration text only: no personal data can be in it.
+    console.error(`[reminder config] ${p}`);
+  }
+}
+
+function intEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (Number.isInteger(n) && n >= min && n <= max) return n;
+  report([`${name} must be an integer ${min}–${max}; using ${fallback}`]);
+  return fallback;
+}
+
+/** The digest's own template, if SUBSCRIBE_TEMPLATES names one (it is not offered to contacts). */
+function digestTemplate(): string | undefined {
+  try {
+    const id = (JSON.parse(process.env.SUBSCRIBE_TEMPLATES ?? '{}') as Record<string, unknown>).digest;
+    return typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined; // templates.ts reports the bad JSON
+  }
+}
+
+export function reminderSettings(): ReminderSettings {
+  const ids = templateIds();
+  const { maps, problems: keywordProblems } = parseKeywordMaps(process.env.SUBSCRIBE_KEYWORDS);
+  const { schedule, problems: scheduleProblems } = parseSchedule(process.env.REMINDER_SCHEDULE);
+  report([...keywordProblems, ...scheduleProblems]);
+  const ownDigest = digestTemplate();
+  const templates: Partial<Record<NotifyKind, string>> = { ...ids };
+  const keywords = { ...maps };
+  if (ownDigest) templates.digest = ownDigest;
+  else if (ids.urge) {
+    // No digest template: the office gets the digest on the 催办 template, which admins subscribe to anyway.
+    templates.digest = ids.urge;
+    keywords.digest = maps.urge;
+  }
+  const state = process.env.REMINDER_MINIPROGRAM_STATE;
+  const miniprogramState = state === 'developer' || state === 'trial' || state === 'formal' ? state : 'formal';
+  if (state !== undefined && state !== miniprogramState) report(['REMINDER_MINIPROGRAM_STATE must be developer, trial or formal']);
+  return {
+    templates,
+    keywords,
+    schedule,
+    budgetMs: intEnv('REMINDER_BUDGET_MS', REMINDER_DEFAULTS.budgetMs, 0, 600_000),
+    concurrency: intEnv('REMINDER_CONCURRENCY', REMINDER_DEFAULTS.concurrency, 1, 50),
+    leaseMs: intEnv('REMINDER_LEASE_MS', REMINDER_DEFAULTS.leaseMs, 0, 3_600_000),
+    miniprogramState,
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * When WeChat or the run itself fails: 43101 zeroes the ledger, a refused
+ * message is not retried but a transient error is, a run that hits its
+ * time budget is continued by the next one, and a run killed mid-send
+ * never leads to a second copy of a reminder (at most once, see
+ * common/notify.ts and docs/data-model.md).
+ */
+import { DIRECTORY } from '../../cloudfunctions/common/table';
+import type { LocalCallError } from '../../scripts/local-cloud/runtime';
+import { ADMIN, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { CONTACTS, approveContacts, createRound, expectedAssignments } from '../helpers/journey';
+import { delivered, ledger, outbox, remind, reminderDocs, sentDuring, subscribe } from './helpers';
+
+const XC = CONTACTS.xiangcheng.openid;
+const SF = CONTACTS.ssfj.openid;
+
+let t: TestCloud;
+
+async function setUp(env: Record<string, string> = {}) {
+  t = startTestCloud({ env });
+  await t.seed();
+  await approveContacts(t, ['ssfj', 'xiangcheng']);
+  await createRound(t, { name: '第三季度', dueDate: '2021-09-30', scope: [8] });
+}
+afterEach(() => t.close());
+
+/** `n` more contacts, each the only one of a unit on task 8, each with one deadline subscription. */
+async function moreContacts(n: number): Promise<string[]> {
+  const units = DIRECTORY.units
+    .map((u) => u.code)
+    .filter((code) => !['ssfj', 'xiangcheng-zhen'].includes(code) && expectedAssignments(code).some((a) => a.taskNo === 8));
+  expect(units.length).toBeGreaterThanOrEqual(n);
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const openid = `o-extra-contact-${String(i).padStart(2, '0')}`;
+    okData(
+      await t.as(openid)('contact.bind', {
+        unitId: units[i] as string,
+        name: `联络员${i}`,
+        phone: `139000000${String(i).padStart(2, '0')}`,
+      }),
+    );
+    okData(await t.as(ADMIN)('contact.approve', { openid }));
+    await subscribe(t, openid, 'deadline', 1);
+    ids.push(openid);
+  }
+  return ids;
+}
+
+const deadlineSends = (to?: string) =>
+  delivered(t)
+    .filter((e) => e.templateId === TEMPLATES.deadline && (to === undefined || e.touser === to))
+    .map((e) => e.touser);
+
+test('43101 sets the ledger to zero and puts the unit in the digest; a new subscription within the window is used', async () => {
+  await setUp();
+  await subscribe(t, XC, 'deadline', 5);
+  await subscribe(t, SF, 'deadline', 5);
+  // WeChat refuses the first send (the person switched messages off, or the count drifted).
+  t.cloud.openapi.failNext(43101);
+  const first = await remind(t, '2021-09-23');
+  expect(first).toMatchObject({ sent: 1, unreachable: expect.any(Number) });
+  const refused = reminderDocs(t, { state: 'unreachable', reason: 'refused' });
+  expect(refused).toHaveLength(1);
+  const who = refused[0]?.openid as string;
+  const other = who === XC ? SF : XC;
+  expect(ledger(t, who, 'deadline')).toBe(0);
+  expect(ledger(t, other, 'deadline')).toBe(4);
+  const digest = okData(await t.as(ADMIN)('digest.get', { day: '2021-09-23' }));
+  const entry = digest.entries.find((e) => e.people.some((p) => p.reason === 'refused'));
+  expect(entry?.reason).toBe('refused');
+
+  // With the ledger at zero nobody tries again: no second 43101.
+  await remind(t, '2021-09-24');
+  expect(outbox(t).filter((e) => e.result.errCode === 43101)).toHaveLength(1);
+
+  // The person subscribes again while the 7-day reminder is still current: the next run sends it.
+  await subscribe(t, who, 'deadline', 1);
+  const again = await sentDuring(t, () => remind(t, '2021-09-25'));
+  expect(again.map((e) => [e.touser, e.result.errCode])).toEqual([[who, 0]]);
+  expect(reminderDocs(t, { _id: refused[0]?._id })[0]).toMatchObject({ state: 'sent', attempts: 2 });
+  expect(ledger(t, who, 'deadline')).toBe(0);
+});
+
+test('47003 marks the reminder failed with the reason and is not retried; other errors are retried by the next run', async () => {
+  await setUp();
+  await subscribe(t, XC, 'deadline', 5);
+  await subscribe(t, SF, 'deadline', 5);
+  t.cloud.openapi.failNext(47003);
+  t.cloud.openapi.failNext(-1);
+  const run = await remind(t, '2021-09-23');
+  expect(run).toMatchObject({ sent: 0, failed: 1, retry: 1, complete: true });
+  const failed = reminderDocs(t, { state: 'failed' })[0];
+  expect(failed).toMatchObject({ reason: 'failed', errCode: 47003, error: expect.stringContaining('argument invalid') });
+  const retry = reminderDocs(t, { state: 'retry' })[0];
+  expect(retry).toMatchObject({ errCode: -1, attempts: 1 });
+  // Neither consumed a subscription.
+  expect(ledger(t, XC, 'deadline') + ledger(t, SF, 'deadline')).toBe(10);
+
+  const next = await sentDuring(t, () => remind(t, '2021-09-24'));
+  expect(next.map((e) => [e.touser, e.result.errCode])).toEqual([[retry?.openid, 0]]);
+  expect(reminderDocs(t, { _id: retry?._id })[0]).toMatchObject({ state: 'sent', attempts: 2, errCode: null });
+  expect(reminderDocs(t, { _id: failed?._id })[0]).toMatchObject({ state: 'failed' });
+  // The failed one is in the digest with its reason.
+  const digest = okData(await t.as(ADMIN)('digest.get', { day: '2021-09-23' }));
+  expect(digest.entries.find((e) => e.unitId === (failed?.unitId as string))).toMatchObject({ reason: 'failed' });
+});
+
+test('a run that hits its time budget stops, and the next runs finish the rest, each reminder once', async () => {
+  await setUp({ REMINDER_BUDGET_MS: '250', REMINDER_CONCURRENCY: '1' });
+  const people = [XC, SF, ...(await moreContacts(10))];
+  await subscribe(t, XC, 'deadline', 1);
+  await subscribe(t, SF, 'deadline', 1);
+  t.cloud.openapi.setLatency(60);
+
+  const first = await remind(t, '2021-09-27');
+  expect(first.complete).toBe(false);
+  expect(first.sent).toBeGreaterThan(0);
+  expect(first.sent).toBeLessThan(people.length);
+  expect(first.remaining).toBe(people.length - first.sent);
+  expect(first.ms).toBeLessThan(250 + 1000);
+  // Nothing of the rest was left claimed: the next run can take it.
+  expect(reminderDocs(t, { state: 'sending' })).toEqual([]);
+
+  const runs = [first];
+  for (let i = 0; i < 20 && !runs[runs.length - 1]?.complete; i++) runs.push(await remind(t, '2021-09-27', `09:${String(10 + i)}:00`));
+  expect(runs.length).toBeGreaterThan(2);
+  expect(runs[runs.length - 1]?.complete).toBe(true);
+  expect(runs.reduce((n, r) => n + r.sent, 0)).toBe(people.length);
+  expect(deadlineSends().sort()).toEqual([...people].sort());
+});
+
+test('a run killed mid-send (the platform timeout) never leads to a second copy; the rerun sends only what was never claimed', async () => {
+  await setUp({ REMINDER_CONCURRENCY: '1', REMINDER_LEASE_MS: '3000' });
+  const people = [XC, SF, ...(await moreContacts(13))];
+  await subscribe(t, XC, 'deadline', 2);
+  await subscribe(t, SF, 'deadline', 2);
+  // Chunks of 10 at concurrency 1: the 4th send of the first chunk never answers, and the platform kills the run at 2 s.
+  const fn = t.cloud.functions.get('reminder');
+  if (!fn) throw new Error('no reminder function');
+  const timeout = fn.timeout;
+  fn.timeout = 2;
+  const real = t.cloud.openapi.handle;
+  let sends = 0;
+  t.cloud.openapi.handle = (params, args) => (++sends > 3 ? new Promise(() => undefined) : real(params, args));
+  await expect(remind(t, '2021-09-27')).rejects.toMatchObject({ errCode: -504003 } satisfies Partial<LocalCallError>);
+  t.cloud.openapi.handle = real;
+  fn.timeout = timeout;
+  expect(deadlineSends()).toHaveLength(3);
+  expect(reminderDocs(t, { state: 'sending' })).toHaveLength(10);
+
+  // While the dead run's claims are within their lease, a rerun leaves them alone and sends the unclaimed rest.
+  const rerun = await remind(t, '2021-09-27', '09:05:00');
+  expect(rerun).toMatchObject({ sent: people.length - 10, unconfirmed: 0, complete: true });
+  // Once the lease is over they become unconfirmed, and are still not re-sent.
+  const until = Math.max(...reminderDocs(t, { state: 'sending' }).map((d) => new Date(d.leaseUntil as Date).getTime()));
+  await new Promise((r) => setTimeout(r, Math.max(0, until - Date.now()) + 20));
+  const later = await remind(t, '2021-09-27', '09:10:00');
+  expect(later).toMatchObject({ sent: 0, unconfirmed: 10 });
+  expect(reminderDocs(t, { state: 'unconfirmed' })).toHaveLength(10);
+  expect(await sentDuring(t, () => remind(t, '2021-09-28'))).toEqual([]);
+
+  // Nobody received a reminder twice; 7 of the dead run's 10 claims were lost, as documented (at most once).
+  const sends2 = deadlineSends();
+  expect(new Set(sends2).size).toBe(sends2.length);
+  expect(sends2).toHaveLength(3 + people.length - 10);
+  // The office sees the units whose reminder may be lost.
+  const digest = okData(await t.as(ADMIN)('digest.get', { day: '2021-09-27' }));
+  expect(digest.entries.filter((e) => e.reason === 'unconfirmed')).toHaveLength(10);
+});
