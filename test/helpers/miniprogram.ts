@@ -61,6 +61,10 @@ interface WxStubState {
   failUploads: number;
   /** Pause between the chunks of an upload, so a test can watch its progress (a slow uplink). */
   uploadStepMs: number;
+  /** URLs wx.downloadFile fetched (over the local cloud's HTTP bridge). */
+  downloads: string[];
+  /** Files wx.openDocument opened, with the bytes the reader would show. */
+  documents: { filePath: string; fileType: string | undefined; bytes: Buffer }[];
 }
 
 const fresh = (): Omit<WxStubState, 'storage' | 'openid' | 'cloud'> => ({
@@ -83,6 +87,8 @@ const fresh = (): Omit<WxStubState, 'storage' | 'openid' | 'cloud'> => ({
   uploads: [],
   failUploads: 0,
   uploadStepMs: 0,
+  downloads: [],
+  documents: [],
 });
 
 export const wxState: WxStubState = { openid: undefined, cloud: undefined, storage: new Map(), ...fresh() };
@@ -387,9 +393,41 @@ g.wx = {
       opts.success?.(res);
     });
   },
+  downloadFile: (opts: { url: string; success?: (r: unknown) => void; fail?: (e: unknown) => void }) => {
+    wxState.downloads.push(opts.url);
+    // Temp URLs name the storage's configured origin; the bytes come from the running bridge.
+    bridgeOrigin()
+      .then((origin) => {
+        const u = new URL(opts.url);
+        return send(origin + u.pathname + u.search, 'GET', {}, Buffer.alloc(0)).answer;
+      })
+      .then(
+        (res) => {
+          tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-picked-'));
+          const tempFilePath = path.join(tempDir, `download-${crypto.randomBytes(4).toString('hex')}`);
+          fs.writeFileSync(tempFilePath, res.body);
+          opts.success?.({ tempFilePath, statusCode: res.status, errMsg: 'downloadFile:ok' });
+        },
+        (err: unknown) => opts.fail?.({ errMsg: `downloadFile:fail ${String(err)}` }),
+      );
+    return { abort: () => undefined, onProgressUpdate: () => undefined, offProgressUpdate: () => undefined };
+  },
+  openDocument: (opts: { filePath: string; fileType?: string; success?: () => void; fail?: (e: unknown) => void }) => {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(opts.filePath);
+    } catch {
+      later(() => opts.fail?.({ errMsg: 'openDocument:fail file not found' }));
+      return;
+    }
+    wxState.documents.push({ filePath: opts.filePath, fileType: opts.fileType, bytes });
+    later(() => opts.success?.());
+  },
   showModal: (opts: { content?: string; success?: (r: unknown) => void }) => {
     wxState.modals.push(opts.content ?? '');
-    later(() => opts.success?.({ confirm: wxState.modalConfirm, cancel: !wxState.modalConfirm, errMsg: 'showModal:ok' }));
+    // The answer is the one set when the dialog opened: a test may change it before the tap lands.
+    const confirm = wxState.modalConfirm;
+    later(() => opts.success?.({ confirm, cancel: !confirm, errMsg: 'showModal:ok' }));
   },
   setClipboardData: (opts: { data: string; success?: () => void }) => {
     wxState.clipboard = opts.data;
@@ -468,8 +506,12 @@ export interface RenderedPage {
   tap(selector: string, index?: number): Promise<void>;
   /** Types `value` into an input or textarea, as its bindinput sees it. */
   type(selector: string, value: string, index?: number): Promise<void>;
+  /** Picks `value` in a picker (a date, or the index of a selector's range), as its bindchange sees it. */
+  change(selector: string, value: string | number, index?: number): Promise<void>;
   /** Calls a page method the framework would call (onShow, onUnload, onPullDownRefresh…). */
   lifecycle(name: string): void;
+  /** Bytes (UTF-8 JSON) of every setData payload the page sent, in order. */
+  setDataSizes: number[];
 }
 
 const collapse = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
@@ -485,6 +527,15 @@ export async function openPage(page: string, query: Record<string, string> = {})
   const root = simulate.render(id);
   root.attach(jsdomDocument.createElement('parent-wrapper'));
   const instance = root.instance as unknown as Record<string, ((...a: unknown[]) => void) | undefined>;
+  // Every payload crosses the logic/render bridge on a phone: record its size.
+  const setDataSizes: number[] = [];
+  const setData = instance.setData;
+  if (setData) {
+    instance.setData = (payload: unknown, ...rest: unknown[]) => {
+      setDataSizes.push(Buffer.byteLength(JSON.stringify(payload)));
+      setData.call(instance, payload, ...rest);
+    };
+  }
   instance.onLoad?.(query);
   const pick = (selector: string, index: number) => {
     const node = root.querySelectorAll(selector)[index];
@@ -504,9 +555,14 @@ export async function openPage(page: string, query: Record<string, string> = {})
       pick(selector, index).dispatchEvent('input', { detail: { value, cursor: value.length } });
       await simulate.sleep(0);
     },
+    async change(selector, value, index = 0) {
+      pick(selector, index).dispatchEvent('change', { detail: { value } });
+      await simulate.sleep(0);
+    },
     lifecycle(name) {
       instance[name]?.();
     },
+    setDataSizes,
   };
 }
 

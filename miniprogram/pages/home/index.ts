@@ -206,6 +206,14 @@ Component({
       if (group) this.setData({ [`groups[${index}].collapsed`]: !group.collapsed });
     },
 
+    onOpenOffice() {
+      void wx.navigateTo({ url: '/office/pages/overview/index' });
+    },
+
+    onSetup() {
+      void wx.navigateTo({ url: '/office/pages/setup/index' });
+    },
+
     onOpenPlan() {
       const year = (this.data as HomeData).plan?.year;
       if (year !== undefined) void wx.navigateTo({ url: `/pages/plan/index?year=${year}` });
