@@ -11,6 +11,9 @@ import { LocalCloud, REPO_ROOT } from './local-cloud/runtime';
 import { db, rows } from '../cloudfunctions/common/cloud';
 import { buildPlanDocs } from '../cloudfunctions/common/domain/plan-docs';
 import { DIRECTORY, TABLE_2021 } from '../cloudfunctions/common/table';
+import { localTemplates } from './local-cloud/templates';
+import { journeyFigures, measureJourneys, packageFigures, prepareJourneys } from './bench-journeys';
+import { addDays, officeDay } from '../cloudfunctions/common/domain/dates';
 
 interface Figure {
   name: string;
@@ -67,6 +70,21 @@ async function timed(n: number, fn: () => Promise<unknown>): Promise<{ p50: numb
 
 type Envelope = { ok: boolean; message?: string };
 
+/** setData figures of real pages, measured under jest with miniprogram-simulate (test/bench/*.bench.ts). */
+function pageFigures(): Figure[] {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-bench-pages-')), 'figures.jsonl');
+  execFileSync(process.execPath, [require.resolve('jest/bin/jest'), '-c', 'jest.bench.config.js', '--silent'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, BENCH_OUT: out },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return fs
+    .readFileSync(out, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Figure);
+}
+
 async function main(): Promise<void> {
   emit({ name: 'api.bundle.size', value: fs.statSync(API_BUNDLE).size / 1024, unit: 'KiB' });
   const cold = coldRequire();
@@ -103,10 +121,12 @@ async function main(): Promise<void> {
       plan: await timed(50, () => must(api('plan.get', { year: 2021 }))),
       query: await timed(200, indexedQuery),
     };
+    const { roundId } = await prepareJourneys(cloud, OFFICE, addDays(officeDay(new Date()), 10));
+    const journeys2021 = await measureJourneys(cloud, OFFICE, roundId);
 
-    // 100× the 2021 data: 99 more years of the same table (the 2021 plan stays current-year-agnostic).
+    // 100× the 2021 data: 99 earlier years of the same table, so 2021 stays the current plan.
     const units = DIRECTORY.units.map((u) => ({ id: u.code, name: u.name, kind: u.kind, active: true }));
-    for (let year = 2022; year < 2022 + 99; year++) {
+    for (let year = 1922; year < 1922 + 99; year++) {
       const docs = buildPlanDocs({ ...TABLE_2021, document: { ...TABLE_2021.document, year } }, units, DIRECTORY.groups);
       await db.collection('plans').add({ data: [docs.plan] });
       await db.collection('tasks').add({ data: docs.tasks });
@@ -118,6 +138,9 @@ async function main(): Promise<void> {
       plan: await timed(50, () => must(api('plan.get', { year: 2021 }))),
       query: await timed(200, indexedQuery),
     };
+    for (const f of journeyFigures(journeys2021, await measureJourneys(cloud, OFFICE, roundId))) emit(f);
+    for (const f of packageFigures(REPO_ROOT)) emit(f);
+    for (const f of pageFigures()) emit(f);
     const n = cloud.db.count('assignments', {});
     emit({ name: 'scale.assignments_100x', value: n, unit: 'docs' });
     emit({ name: 'latency.plan_get.2021.p50', value: at2021.plan.p50, unit: 'ms' });
@@ -143,7 +166,197 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+// ---- reminders at province scale ---------------------------------------------------------
+
+/**
+ * The reminder timer at province scale: 100 cities' 2021 tables in one current plan (every unit
+ * of the directory 100 times: 3,500 units, 80,500 assignments), three active contacts per unit,
+ * one open round due in 3 days (so every unit is at its "3 days before" reminder), a fifth of the
+ * assignments already submitted, nine in ten contacts with a subscription. WeChat answers each
+ * send after a simulated 100 ms; REMINDER_CONCURRENCY sends are in flight (BENCH_REMINDER_CONCURRENCY,
+ * default 20). Runs are fired until one completes: how many it takes at the 50 s budget.
+ * `cities` = 1 is the 2021 scale, the baseline for database requests per reminder.
+ */
+async function reminderRuns(cities: number, concurrency: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-bench-remind-'));
+  const ids = { deadline: 'bench-tmpl-deadline', returned: 'bench-tmpl-returned', urge: 'bench-tmpl-urge' };
+  const cloud = new LocalCloud({
+    dir,
+    functionEnv: { SUBSCRIBE_TEMPLATES: JSON.stringify(ids), REMINDER_CONCURRENCY: String(concurrency), REMINDER_BUDGET_MS: '50000' },
+  });
+  try {
+    cloud.openapi.setTemplates(localTemplates(ids));
+    // WeChat's own count is not modelled here: the ledger decides who is sent to.
+    cloud.openapi.setQuotaPolicy('unlimited');
+    cloud.openapi.setLatency(100);
+    const now = new Date('2021-09-27T09:00:00+08:00');
+    const at = new Date();
+    const directory = DIRECTORY.units.map((u, i) => ({ id: u.code, name: u.name, kind: u.kind, active: true, order: i }));
+    const docs = buildPlanDocs(TABLE_2021, directory, DIRECTORY.groups);
+    const insert = async (collection: string, rows: object[]) => {
+      for (let i = 0; i < rows.length; i += 1000) await db.collection(collection).add({ data: rows.slice(i, i + 1000) });
+    };
+    const city = (id: string, k: number) => (k === 0 ? id : `${id}-c${k}`);
+    const cityName = (name: string, k: number) => (k === 0 ? name : `${name}（${k}）`);
+    await insert('plans', [docs.plan]);
+    await insert('tasks', docs.tasks);
+    const units: object[] = [];
+    const assignments: (typeof docs.assignments)[number][] = [];
+    const contacts: object[] = [];
+    const subscriptions: object[] = [];
+    for (let k = 0; k < cities; k++) {
+      for (const u of directory) {
+        const unitId = city(u.id, k);
+        units.push({
+          _id: unitId,
+          name: cityName(u.name, k),
+          kind: u.kind,
+          named: true,
+          active: true,
+          order: k * 100 + u.order,
+          createdAt: at,
+          updatedAt: at,
+        });
+        for (let c = 0; c < 3; c++) {
+          const openid = `o-bench-${unitId}-${c}`;
+          contacts.push({
+            _id: openid,
+            name: `联络员${c}`,
+            phone: '13800000000',
+            unitId,
+            status: 'active',
+            isAdmin: false,
+            createdAt: at,
+            updatedAt: at,
+          });
+          // Nine in ten have a subscription left.
+          if ((units.length * 3 + c) % 10 !== 0) {
+            subscriptions.push({ _id: `${openid}:${ids.deadline}`, openid, templateId: ids.deadline, quota: 2, updatedAt: at });
+          }
+        }
+      }
+      for (const a of docs.assignments)
+        assignments.push({ ...a, _id: city(a._id, k), unitId: city(a.unitId, k), unitName: cityName(a.unitName, k) });
+    }
+    await insert('units', units);
+    await insert('assignments', assignments);
+    await insert('contacts', contacts);
+    await insert('subscriptions', subscriptions);
+    const roundId = 'bench-round-q3';
+    await insert('rounds', [
+      {
+        _id: roundId,
+        planId: docs.plan._id,
+        name: '第三季度',
+        dueDate: '2021-09-30',
+        scope: 'all',
+        overrides: {},
+        status: 'open',
+        createdBy: OFFICE,
+        createdAt: at,
+        updatedAt: at,
+      },
+    ]);
+    const reports = assignments
+      .filter((_a, i) => i % 5 === 0)
+      .map((a) => ({
+        _id: `${a._id}-${roundId}-v1`,
+        assignmentId: a._id,
+        planId: docs.plan._id,
+        taskNo: a.taskNo,
+        unitId: a.unitId,
+        roundId,
+        version: 1,
+        state: 'submitted',
+        submittedAt: at,
+        requestKey: `bench:${a._id}`,
+      }));
+    await insert('reports', reports);
+
+    const runs: { ms: number; planMs: number; sent: number; requests: number; complete: boolean; planned: number }[] = [];
+    for (let i = 0; i < 10; i++) {
+      cloud.db.resetStats();
+      const t0 = Date.now();
+      const res = (await cloud.runTrigger('reminder', 'remind', { Time: now.toISOString() })) as {
+        ok: boolean;
+        data?: { sent: number; complete: boolean; planned: number; planMs: number };
+        message?: string;
+      };
+      if (!res.ok || !res.data) throw new Error(`reminder run failed: ${res.message}`);
+      const requests = Object.values(cloud.db.stats().requests).reduce((a, b) => a + b, 0);
+      runs.push({
+        ms: Date.now() - t0,
+        planMs: res.data.planMs,
+        sent: res.data.sent,
+        requests,
+        complete: res.data.complete,
+        planned: res.data.planned,
+      });
+      if (res.data.complete) break;
+    }
+    const sent = runs.reduce((n, r) => n + r.sent, 0);
+    const ms = runs.reduce((n, r) => n + r.ms, 0);
+    const sendMs = runs.reduce((n, r) => n + r.ms - r.planMs, 0);
+    const requests = runs.reduce((n, r) => n + r.requests, 0);
+    return {
+      assignments: assignments.length,
+      due: assignments.length - reports.length,
+      planned: runs[0]?.planned ?? 0,
+      runs,
+      sent,
+      ms,
+      sendMs,
+      requests,
+    };
+  } finally {
+    cloud.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function reminderBench(): Promise<void> {
+  const concurrency = Number(process.env.BENCH_REMINDER_CONCURRENCY ?? 20);
+  const small = await reminderRuns(1, concurrency);
+  const perReminder2021 = small.requests / Math.max(1, small.sent);
+  emit({ name: 'reminder.2021.sent', value: small.sent, unit: 'messages' });
+  emit({ name: 'reminder.2021.db_requests_per_reminder', value: perReminder2021, unit: 'requests' });
+
+  const big = await reminderRuns(100, concurrency);
+  emit({ name: 'reminder.province.assignments', value: big.assignments, unit: 'docs' });
+  emit({ name: 'reminder.province.assignments_due', value: big.due, unit: 'assignments' });
+  emit({ name: 'reminder.province.reminders_planned', value: big.planned, unit: 'messages' });
+  emit({ name: 'reminder.province.sent', value: big.sent, unit: 'messages' });
+  emit({ name: 'reminder.province.concurrency', value: concurrency, unit: 'sends' });
+  emit({ name: 'reminder.province.send_latency', value: 100, unit: 'ms' });
+  emit({ name: 'reminder.province.sends_per_second', value: big.sent / (big.ms / 1000), unit: 'messages/s' });
+  // The send phase alone, against the ceiling of concurrency / latency.
+  emit({
+    name: 'reminder.province.sends_per_second.sending',
+    value: big.sent / (big.sendMs / 1000),
+    unit: 'messages/s',
+    baseline: concurrency / 0.1,
+    ratio: big.sent / (big.sendMs / 1000) / (concurrency / 0.1),
+  });
+  emit({ name: 'reminder.province.plan', value: big.runs[0]?.planMs ?? NaN, unit: 'ms' });
+  const perReminder = big.requests / Math.max(1, big.sent);
+  emit({
+    name: 'reminder.province.db_requests_per_reminder',
+    value: perReminder,
+    unit: 'requests',
+    baseline: perReminder2021,
+    ratio: perReminder / perReminder2021,
+  });
+  emit({ name: 'reminder.province.first_run', value: big.runs[0]?.ms ?? NaN, unit: 'ms', budget: 60000 });
+  emit({ name: 'reminder.province.runs_to_finish', value: big.runs.length, unit: 'runs', budget: 1 });
+  // At the default concurrency of 5, with the send efficiency and planning time measured above, a
+  // run of 50 s would send this share: how many daily runs the province would take (an estimate).
+  const efficiency = big.sent / (big.sendMs / 1000) / (concurrency / 0.1);
+  const perRun = efficiency * (5 / 0.1) * (50 - (big.runs[0]?.planMs ?? 0) / 1000);
+  emit({ name: 'reminder.province.runs_estimate_at_concurrency_5', value: Math.ceil(big.sent / perRun), unit: 'runs' });
+}
+
+// BENCH_ONLY=reminder skips the figures above (the reminder part alone takes about a minute).
+(process.env.BENCH_ONLY === 'reminder' ? Promise.resolve() : main()).then(reminderBench).catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
