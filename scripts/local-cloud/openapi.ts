@@ -14,7 +14,7 @@ import crypto from 'crypto';
 import fs from 'fs';
 import fsp from 'fs/promises';
 import path from 'path';
-import type * as Protobuf from 'protobufjs';
+import { wxProtobuf } from './protobuf';
 import type { SdkHandler } from './sdk-seam';
 
 /** Keyword kinds from WeChat's 订阅消息参数值内容限制说明. */
@@ -190,55 +190,9 @@ export function keywordValueProblem(spec: KeywordSpec, value: string): 'empty' |
 
 // ---- protobuf -------------------------------------------------------------------------
 
-/**
- * The subset of wx-server-sdk's src/protobuf/openapi.js we read and write, same field ids.
- * protobufjs is resolved from the SDK's folder so we share its copy.
- */
-interface Codecs {
-  CommApiData: Protobuf.Type;
-  CommOpenApiResp: Protobuf.Type;
-}
-let codecs: Codecs | undefined;
-function protobufCodecs(): Codecs {
-  if (codecs) return codecs;
-  const sdkDir = path.dirname(require.resolve('wx-server-sdk'));
-  const pb = require(require.resolve('protobufjs/light', { paths: [sdkDir] })) as typeof Protobuf;
-  const root = pb.Root.fromJSON({
-    nested: {
-      KeyValuePair: {
-        fields: {
-          key: { type: 'string', id: 1 },
-          value: { type: 'bytes', id: 2 },
-          contenttype: { type: 'string', id: 3 },
-          filename: { type: 'string', id: 4 },
-        },
-      },
-      OpenApiData: { fields: { pairs: { rule: 'repeated', type: 'KeyValuePair', id: 1 } } },
-      CommApiData: {
-        fields: {
-          apiType: { type: 'int32', id: 1 },
-          openapiData: { type: 'OpenApiData', id: 2 },
-          appid: { type: 'string', id: 6 },
-        },
-      },
-      CommOpenApiResp: {
-        fields: {
-          respData: { type: 'bytes', id: 1 },
-          contentType: { type: 'string', id: 2 },
-          errorCode: { type: 'int32', id: 3 },
-          httpCode: { type: 'uint32', id: 4 },
-          svrkitErrorCode: { type: 'int32', id: 6 },
-        },
-      },
-    },
-  });
-  codecs = { CommApiData: root.lookupType('CommApiData'), CommOpenApiResp: root.lookupType('CommOpenApiResp') };
-  return codecs;
-}
-
 /** Decodes CommApiData into its JSON-valued arguments (the SDK JSON-encodes each value). */
 export function decodeOpenApiRequest(buffer: Uint8Array): Record<string, unknown> {
-  const { CommApiData } = protobufCodecs();
+  const { CommApiData } = wxProtobuf();
   const message = CommApiData.toObject(CommApiData.decode(buffer), { defaults: true }) as {
     openapiData?: { pairs?: { key: string; value: Uint8Array }[] };
   };
@@ -256,7 +210,7 @@ export function decodeOpenApiRequest(buffer: Uint8Array): Record<string, unknown
 
 /** Wraps WeChat's JSON body the way CloudBase relays it. */
 export function encodeOpenApiResponse(body: Record<string, unknown>): Buffer {
-  const { CommOpenApiResp } = protobufCodecs();
+  const { CommOpenApiResp } = wxProtobuf();
   const message = CommOpenApiResp.create({
     respData: Buffer.from(JSON.stringify(body)),
     contentType: 'application/json; charset=utf-8',

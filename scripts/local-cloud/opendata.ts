@@ -23,7 +23,7 @@
 import crypto from 'crypto';
 import fs from 'fs';
 import path from 'path';
-import type * as Protobuf from 'protobufjs';
+import { wxProtobuf } from './protobuf';
 import type { SdkHandler } from './sdk-seam';
 
 /** The svrkit API name wx-server-sdk's getOpenData calls. */
@@ -63,59 +63,11 @@ export interface OpenDataBackend {
   handle(params: Parameters<SdkHandler>[0], openid: string | undefined): Promise<unknown>;
 }
 
-// ---- protobuf (same field ids as wx-server-sdk's src/protobuf/openapi.js) ---------------
-
-interface Codecs {
-  CommApiData: Protobuf.Type;
-  Req: Protobuf.Type;
-  Resp: Protobuf.Type;
-  CommOpenApiResp: Protobuf.Type;
-}
-let codecs: Codecs | undefined;
-function protobufCodecs(): Codecs {
-  if (codecs) return codecs;
-  const sdkDir = path.dirname(require.resolve('wx-server-sdk'));
-  const pb = require(require.resolve('protobufjs/light', { paths: [sdkDir] })) as typeof Protobuf;
-  const root = pb.Root.fromJSON({
-    nested: {
-      SvrkitApiData: { fields: { apiName: { type: 'string', id: 1 }, reqData: { type: 'bytes', id: 2 } } },
-      CommApiData: {
-        fields: {
-          apiType: { type: 'int32', id: 1 },
-          svrkitData: { type: 'SvrkitApiData', id: 4 },
-          appid: { type: 'string', id: 6 },
-        },
-      },
-      ApiGetOpenDataByCloudIdReq: {
-        fields: { cloudidList: { rule: 'repeated', type: 'string', id: 2 }, appid: { type: 'string', id: 3 } },
-      },
-      OpDataItem: { fields: { cloudId: { type: 'string', id: 1 }, json: { type: 'string', id: 2 } } },
-      ApiGetOpenDataByCloudIdResp: { fields: { dataList: { rule: 'repeated', type: 'OpDataItem', id: 1 } } },
-      CommOpenApiResp: {
-        fields: {
-          respData: { type: 'bytes', id: 1 },
-          contentType: { type: 'string', id: 2 },
-          errorCode: { type: 'int32', id: 3 },
-          httpCode: { type: 'uint32', id: 4 },
-          svrkitErrorCode: { type: 'int32', id: 6 },
-        },
-      },
-    },
-  });
-  codecs = {
-    CommApiData: root.lookupType('CommApiData'),
-    Req: root.lookupType('ApiGetOpenDataByCloudIdReq'),
-    Resp: root.lookupType('ApiGetOpenDataByCloudIdResp'),
-    CommOpenApiResp: root.lookupType('CommOpenApiResp'),
-  };
-  return codecs;
-}
-
 const SVRKIT_API = 2;
 
 /** The CloudIDs a getOpenData request asks about, or undefined when it is not one. */
 export function decodeGetOpenDataRequest(buffer: Uint8Array): string[] | undefined {
-  const { CommApiData, Req } = protobufCodecs();
+  const { CommApiData, ApiGetOpenDataByCloudIdReq: Req } = wxProtobuf();
   const message = CommApiData.toObject(CommApiData.decode(buffer), { defaults: true }) as {
     apiType: number;
     svrkitData?: { apiName: string; reqData: Uint8Array };
@@ -126,7 +78,7 @@ export function decodeGetOpenDataRequest(buffer: Uint8Array): string[] | undefin
 }
 
 function encodeResponse(items: { cloudId: string; json: string }[] | null): Buffer {
-  const { Resp, CommOpenApiResp } = protobufCodecs();
+  const { ApiGetOpenDataByCloudIdResp: Resp, CommOpenApiResp } = wxProtobuf();
   const message = CommOpenApiResp.create(
     items === null
       ? // A request we cannot read: the SDK reports "internal svrkit error".
