@@ -2,14 +2,16 @@
  * @jest-environment jsdom
  *
  * Part of `npm run bench` (not of `npm test`): the largest setData payload
- * of the home page for a unit assigned every task of the table, measured on
- * the real page against the real functions. Figures go to $BENCH_OUT as
+ * of the home page for a unit assigned every task of the table, and of the
+ * office's round overview at 2021 scale, measured on the real pages against
+ * the real functions. Figures go to $BENCH_OUT as
  * JSON lines; scripts/bench.ts prints them with the rest.
  */
 import fs from 'fs';
 import { db } from '../../cloudfunctions/common/cloud';
 import { ADMIN, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { api, bindActive, officeDayFromNow, openPage, until, useCloud } from '../helpers/miniprogram';
+import { openOffice } from '../miniprogram/office-helpers';
 
 const CONTACT = 'o-bench-home-contact';
 let t: TestCloud;
@@ -52,4 +54,12 @@ test('home page setData payloads for a unit with all 44 tasks', async () => {
   emit({ name: 'home.set_data.largest', value: Math.round((largest / 1024) * 100) / 100, unit: 'KiB', budget: 32 });
   emit({ name: 'home.set_data.calls', value: page.setDataSizes.length, unit: 'calls' });
   expect(largest).toBeGreaterThan(1000);
+});
+
+test('office overview setData payloads at 2021 scale', async () => {
+  const page = await openOffice(t, ADMIN, 'overview');
+  await until(() => page.data().round !== null, 'the round statistics');
+  const largest = Math.max(...page.setDataSizes);
+  emit({ name: 'office_overview.set_data.largest', value: Math.round((largest / 1024) * 100) / 100, unit: 'KiB', budget: 32 });
+  expect(largest).toBeGreaterThan(500);
 });
