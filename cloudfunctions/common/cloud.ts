@@ -57,3 +57,30 @@ export function callerOpenid(): string | undefined {
   const { OPENID } = cloud.getWXContext();
   return typeof OPENID === 'string' && OPENID !== '' ? OPENID : undefined;
 }
+
+/**
+ * Values per `_.in` query. The service documents no cap; a unit has at
+ * most a few dozen assignments and a task a few dozen units, so one chunk
+ * is the normal case and the chunking only bounds the query size.
+ */
+const IN_CHUNK = 500;
+
+/** Every document whose `field` is one of `values` (plus `where`), paged and chunked. */
+export async function fetchIn<T>(
+  collection: string,
+  field: string,
+  values: readonly string[],
+  where: Record<string, unknown> = {},
+  projection?: Record<string, true>,
+): Promise<T[]> {
+  const unique = [...new Set(values)];
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += IN_CHUNK) chunks.push(unique.slice(i, i + IN_CHUNK));
+  const pages = await Promise.all(
+    chunks.map((chunk) => {
+      const query = db.collection(collection).where({ ...where, [field]: _.in(chunk) });
+      return fetchAll<T>(projection ? query.field(projection) : query);
+    }),
+  );
+  return pages.flat();
+}

@@ -24,11 +24,11 @@
  */
 import crypto from 'crypto';
 import type { UnreachableReason } from '../../miniprogram/shared/api';
-import { _, cloud, db, fetchAll, first } from './cloud';
+import { _, cloud, db, fetchAll, fetchIn, first } from './cloud';
 import { officeDay } from './domain/dates';
 import { groupMessage, unitReason, type DigestDraft, type DigestEntry, type DigestPerson } from './domain/digest';
 import { renderData, type NotifyKind } from './domain/message-fields';
-import { loadWorld, planReturned, planUrges, recentUrges, fetchIn, type Planned } from './reminder-plan';
+import { loadWorld, planReturned, planUrges, recentUrges, type Planned } from './reminder-plan';
 import { reminderSettings, type ReminderSettings } from './reminder-config';
 import type { ReviewDoc, UrgeDoc } from './records';
 import { C } from './schema';

@@ -5,7 +5,7 @@
  * delivered, and the office's digest notice. Sending is notify.ts's job.
  */
 import type { ReportState } from '../../miniprogram/shared/api';
-import { _, db, fetchAll, first } from './cloud';
+import { _, db, fetchAll, fetchIn, first } from './cloud';
 import { officeDay } from './domain/dates';
 import type { DigestDraft } from './domain/digest';
 import {
@@ -83,28 +83,6 @@ export interface WorldScope {
   roundIds?: readonly string[];
   unitIds?: readonly string[];
   admins?: boolean;
-}
-
-/** Values per `_.in` query: bounds the query size, see api/src/report-view.ts. */
-const IN_CHUNK = 500;
-
-export async function fetchIn<T>(
-  collection: string,
-  field: string,
-  values: readonly string[],
-  where: Record<string, unknown> = {},
-  projection?: Record<string, true>,
-): Promise<T[]> {
-  const unique = [...new Set(values)];
-  const chunks: string[][] = [];
-  for (let i = 0; i < unique.length; i += IN_CHUNK) chunks.push(unique.slice(i, i + IN_CHUNK));
-  const pages = await Promise.all(
-    chunks.map((chunk) => {
-      const query = db.collection(collection).where({ ...where, [field]: _.in(chunk) });
-      return fetchAll<T>(projection ? query.field(projection) : query);
-    }),
-  );
-  return pages.flat();
 }
 
 /**

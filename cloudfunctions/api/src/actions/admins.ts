@@ -8,13 +8,12 @@
  * administrators inside its transaction.
  */
 import type { AdminView } from '../../../../miniprogram/shared/api';
-import { db, fetchAll } from '../../../common/cloud';
+import { db, fetchAll, fetchIn } from '../../../common/cloud';
 import { conflict, notFound } from '../../../common/envelope';
 import type { ContactDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { empty, object, string } from '../../../common/validate';
 import type { Caller } from '../context';
-import { fetchIn } from '../report-view';
 import type { ActionDef } from '../router';
 import { inTransaction, txAudit, txGet, txPut, type Tx } from '../transaction';
 

@@ -5,13 +5,12 @@
  * is scrubbed again on the way out).
  */
 import type { AuditEntryView } from '../../../../miniprogram/shared/api';
-import { _, db, rows } from '../../../common/cloud';
+import { _, db, fetchIn, rows } from '../../../common/cloud';
 import { auditCursor, CURSOR, parseAuditCursor, scrubDetail } from '../../../common/domain/audit-log';
 import { invalid } from '../../../common/envelope';
 import type { AuditDoc, ContactDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { integer, object, optional, string } from '../../../common/validate';
-import { fetchIn } from '../report-view';
 import type { ActionDef } from '../router';
 
 const DEFAULT_LIMIT = 30;

@@ -10,14 +10,14 @@
  * evidence are never touched.
  */
 import type { EvidenceFileView, EvidenceInput, ReportDetailView, ReportState, ReviewQueueItem } from '../../../../miniprogram/shared/api';
-import { cloud, db, fetchAll, first } from '../../../common/cloud';
+import { cloud, db, fetchAll, fetchIn, first } from '../../../common/cloud';
 import type { AssignmentDoc, TaskDoc } from '../../../common/domain/plan-docs';
 import { reviewRefusal, STATE_AFTER } from '../../../common/domain/review';
 import { ApiFailure, invalid } from '../../../common/envelope';
 import type { ReportDoc, ReviewDoc, RoundDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { integer, object, oneOf, optional, string } from '../../../common/validate';
-import { fetchIn, iso, reportViews, reviewView } from '../report-view';
+import { iso, reportViews, reviewView } from '../report-view';
 import { roundIdInput } from '../round-grid';
 import type { ActionDef } from '../router';
 import { inTransaction, txAudit, txGet } from '../transaction';

@@ -12,7 +12,7 @@ import type {
   TaskDetailView,
   TaskUnitView,
 } from '../../../../miniprogram/shared/api';
-import { db, fetchAll, first } from '../../../common/cloud';
+import { db, fetchAll, fetchIn, first } from '../../../common/cloud';
 import { daysLeft, officeDay } from '../../../common/domain/dates';
 import { compareMyTasks, compareTaskUnits, countMyTasks, latestByAssignment } from '../../../common/domain/my-tasks';
 import type { AssignmentDoc, PlanDoc, TaskDoc } from '../../../common/domain/plan-docs';
@@ -22,7 +22,7 @@ import { notFound } from '../../../common/envelope';
 import type { ReportDoc, RoundDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { empty, object, string } from '../../../common/validate';
-import { fetchIn, iso, latestReviews, newestFirst, reportViews } from '../report-view';
+import { iso, latestReviews, newestFirst, reportViews } from '../report-view';
 import type { ActionDef } from '../router';
 import { roundView } from './rounds';
 

@@ -8,7 +8,7 @@
  */
 import crypto from 'crypto';
 import type { UrgePreview, UrgeSendResult, UrgeTarget, UrgeUnit } from '../../../../miniprogram/shared/api';
-import { db, fetchAll } from '../../../common/cloud';
+import { db, fetchAll, fetchIn } from '../../../common/cloud';
 import { lateUnits, urgeMessage, type LateUnit } from '../../../common/domain/urge';
 import { conflict, invalid } from '../../../common/envelope';
 import type { ContactDoc, RoundDoc, UrgeDoc } from '../../../common/records';
@@ -16,7 +16,6 @@ import { C } from '../../../common/schema';
 import { templateIds } from '../../../common/templates';
 import { array, object, optional, string, type Validator } from '../../../common/validate';
 import type { Caller } from '../context';
-import { fetchIn } from '../report-view';
 import { loadRoundGrid, roundIdInput, type LoadedGrid } from '../round-grid';
 import type { ActionDef } from '../router';
 import { inTransaction, txAudit, txGet } from '../transaction';
