@@ -57,3 +57,15 @@ test('首页 explains a failure in plain words and recovers on 重新加载', as
   await until(() => page.data().phase === 'ready', 'reload');
   expect(page.textOf('.hero-title')).toBe('尚未绑定单位');
 });
+
+test('首页 shows the person their account id and copies it, so the office can make them an admin', async () => {
+  useCloud(t, 'o-future-admin-01');
+  const page = await openPage('pages/home/index');
+  await until(() => page.data().phase === 'ready', 'home to load');
+  expect(page.textOf('.account-id')).toBe('o-future-admin-01');
+  await page.tap('.account-cell');
+  expect(wxState.clipboard).toBe('o-future-admin-01');
+  // The copied id is exactly what admin.add takes.
+  const added = await api(t, ADMIN, 'admin.add', { openid: wxState.clipboard, name: '新管理员' });
+  expect(added).toMatchObject({ openid: 'o-future-admin-01', name: '新管理员' });
+});

@@ -44,6 +44,8 @@ interface HomeData {
     state: 'none' | 'pending' | 'active' | 'rejected' | 'removed';
     unitName: string;
     name: string;
+    /** The person's account id, which the office needs to make them an administrator. */
+    account: string;
   } | null;
   plan: { year: number; title: string } | null;
   headline: string;
@@ -116,6 +118,7 @@ function meState(me: MeView): NonNullable<HomeData['me']> {
     state: me.contact?.status ?? 'none',
     unitName: me.contact?.unitName ?? '',
     name: me.contact?.name ?? '',
+    account: me.openid,
   };
 }
 
@@ -217,6 +220,12 @@ Component({
     onOpenPlan() {
       const year = (this.data as HomeData).plan?.year;
       if (year !== undefined) void wx.navigateTo({ url: `/pages/plan/index?year=${year}` });
+    },
+
+    /** To be made an administrator, a person sends this id to the office. */
+    onCopyAccount() {
+      const account = (this.data as HomeData).me?.account;
+      if (account) void wx.setClipboardData({ data: account });
     },
   },
 });
