@@ -89,7 +89,13 @@ export function array<T>(item: Validator<T>, maxItems: number): Validator<T[]> {
   return (value, path) => {
     if (!Array.isArray(value)) throw invalid(path, `${label(path)} 应为列表`);
     if (value.length > maxItems) throw invalid(path, `${label(path)} 最多 ${maxItems} 项`);
-    return value.map((v, i) => item(v, `${path}[${i}]`));
+    // A JS caller can hang named keys on an array (even `constructor`, which breaks
+    // `map`): only a plain list of items is a list.
+    const named = Object.keys(value).find((k) => !/^(0|[1-9]\d*)$/.test(k));
+    if (named !== undefined) throw invalid(`${path}.${named}`, `不允许的字段 ${named}`);
+    const out: T[] = [];
+    for (let i = 0; i < value.length; i++) out.push(item(value[i], `${path}[${i}]`));
+    return out;
   };
 }
 

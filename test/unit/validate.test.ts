@@ -62,6 +62,15 @@ describe('payload validation', () => {
     expect(err.message).toContain(message);
   });
 
+  test.each([
+    [Object.assign(['https://a.cn'], { constructor: 'x' }), 'links.constructor'],
+    [Object.assign(['https://a.cn'], { map: 1 }), 'links.map'],
+  ])('a list carrying a named key is refused, not a crash (%#)', (links, field) => {
+    const err = failure({ text: 'a', links });
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.field).toBe(field);
+  });
+
   test('length counts characters as people see them (emoji = 1)', () => {
     expect(schema({ text: '👍👍👍👍👍' }, '').text).toBe('👍👍👍👍👍');
   });

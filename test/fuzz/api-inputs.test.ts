@@ -1,0 +1,292 @@
+/**
+ * Abuse and fault suite, first part: property-based input fuzzing of every
+ * action of the `api` function (fast-check).
+ *
+ * For each action, hostile payloads — wrong types, huge strings, deep
+ * objects, unicode edge cases, database operators in place of ids,
+ * prototype keys, arrays for objects, NaN/Infinity/undefined, extra keys —
+ * are sent as an administrator and as an active contact. Properties:
+ *  - the call never throws: an envelope comes back;
+ *  - the envelope is well-formed: `{ok:true,data}` or `{ok:false,code,message,field?}`
+ *    with a documented code and a non-empty message;
+ *  - a refusal is never INTERNAL;
+ *  - a refused call writes nothing (no journal record, no collection count changes);
+ *  - Object.prototype (and Array.prototype) are not polluted afterwards.
+ *
+ * BASES is a Record over ActionName: an action added to the contract without
+ * a realistic payload here does not compile. FUZZ_RUNS sets the cases per
+ * action and role (default 25); FUZZ_SEED replays a run.
+ */
+import fs from 'fs';
+import path from 'path';
+import * as fc from 'fast-check';
+import type { ActionName, ApiResult, ErrorCode } from '../../miniprogram/shared/api';
+import { ADMIN, SETUP_CODE, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { CONTACTS, approveContacts, assignmentOf, createRound, inDays } from '../helpers/journey';
+import { payloadArb, show, type FuzzCase } from './hostile';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
+const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
+
+/** Every code docs/api.md documents (an exhaustive Record: a new code must be listed). */
+const CODES: Record<ErrorCode, true> = {
+  INVALID_INPUT: true,
+  UNKNOWN_ACTION: true,
+  UNAUTHENTICATED: true,
+  NOT_BOUND: true,
+  FORBIDDEN: true,
+  NOT_FOUND: true,
+  CONFLICT: true,
+  ROUND_CLOSED: true,
+  SETUP_CODE_INVALID: true,
+  INTERNAL: true,
+};
+
+interface Ctx {
+  roundId: string;
+  spareRoundId: string;
+  reportId: string;
+  pending: string;
+  spareAdmin: string;
+  groupCloudId: string;
+}
+type Base = (c: Ctx) => Record<string, unknown>;
+
+const GROUP = 'tG-fuzz-group';
+const FILE = 'cloud://local-env.local-bucket/units/ssfj/fuzz/photo.jpg';
+
+/** A realistic payload per action: the fuzzer mutates these. */
+const BASES: Record<ActionName, Base> = {
+  'me.get': () => ({}),
+  'plan.list': () => ({}),
+  'plan.get': () => ({ year: 2021 }),
+  'admin.bootstrap': () => ({ setupCode: SETUP_CODE, name: '冒充者' }),
+  'plan.seed': () => ({ year: 2021 }),
+  'unit.list': () => ({}),
+  'contact.bind': () => ({ unitId: 'ssfj', name: '模糊测试', phone: '13811112222' }),
+  'contact.leave': () => ({}),
+  'contact.list': () => ({ status: 'pending', unitId: 'ssfj' }),
+  'contact.approve': (c) => ({ openid: c.pending, unitId: 'ssfj' }),
+  'contact.reject': (c) => ({ openid: c.pending, note: '请用单位名称重新申请' }),
+  'contact.remove': (c) => ({ openid: c.pending }),
+  'group.register': (c) => ({ groupCloudId: c.groupCloudId }),
+  'round.list': () => ({ planId: 'plan-2021' }),
+  'round.create': () => ({ planId: 'plan-2021', name: '模糊轮次', dueDate: inDays(20), scope: [24, 25], overrides: { '24': inDays(10) } }),
+  'round.update': (c) => ({ id: c.spareRoundId, name: '备用轮次', dueDate: inDays(25), scope: [1, 24], overrides: { '1': inDays(5) } }),
+  'round.close': (c) => ({ id: c.spareRoundId }),
+  'tasks.mine': () => ({}),
+  'task.detail': () => ({ taskId: 'plan-2021-t24' }),
+  'report.submit': (c) => ({
+    assignmentId: assignmentOf(24, 'ssfj'),
+    roundId: c.roundId,
+    text: '模糊测试报送',
+    progress: 'ongoing',
+    images: [{ fileID: FILE, name: 'photo.jpg', size: 1024 }],
+    files: [{ fileID: FILE.replace('photo.jpg', 'a.pdf'), name: 'a.pdf', size: 2048 }],
+    links: [{ url: 'https://www.example.gov.cn/zwgk/1.html', title: '公开链接' }],
+    secrecyConfirmed: true,
+    requestId: 'fuzz-request-0001',
+  }),
+  'report.latest': () => ({ assignmentId: assignmentOf(24, 'ssfj') }),
+  'subscription.record': () => ({ results: { [TEMPLATES.urge]: 'accept', [TEMPLATES.deadline]: 'reject' } }),
+  'admin.list': () => ({}),
+  'admin.add': () => ({ openid: CONTACTS.xiangcheng.openid, name: '新管理员' }),
+  'admin.remove': (c) => ({ openid: c.spareAdmin }),
+  'unit.directory': () => ({}),
+  'unit.create': () => ({ name: '模糊测试局', kind: 'department', code: 'fuzz-unit' }),
+  'unit.update': () => ({ id: 'fuzz-unit', name: '模糊测试局二', kind: 'other', order: 99, aliases: ['模糊局'] }),
+  'unit.retire': () => ({ id: 'fuzz-unit' }),
+  'unit.restore': () => ({ id: 'fuzz-unit' }),
+  'review.decide': (c) => ({ reportId: c.reportId, decision: 'return', note: '请补充材料', expectedState: 'submitted' }),
+  'review.queue': (c) => ({ roundId: c.roundId, limit: 10 }),
+  'report.get': (c) => ({ reportId: c.reportId }),
+  'overview.round': (c) => ({ roundId: c.roundId }),
+  'urge.preview': (c) => ({ roundId: c.roundId }),
+  'urge.send': (c) => ({ roundId: c.roundId, unitIds: ['xiangcheng-zhen'], requestId: 'fuzz-urge-0001' }),
+  'audit.list': () => ({ before: '2099-01-01T00:00:00.000Z', limit: 10, actor: ADMIN, action: 'round.create' }),
+  'digest.get': () => ({ day: '2021-09-30' }),
+};
+
+/** Actions that change the caller's own binding: they run as a stand-in of the role, replaced after a success. */
+const SELF_CHANGING: ReadonlySet<ActionName> = new Set<ActionName>(['contact.bind', 'contact.leave']);
+
+const ROLES = ['admin', 'contact'] as const;
+type FuzzRole = (typeof ROLES)[number];
+const PRIMARY: Record<FuzzRole, string> = { admin: ADMIN, contact: CONTACTS.ssfj.openid };
+
+let t: TestCloud;
+let ctx: Ctx;
+let journal: string;
+let standInSeq = 0;
+const standIns: Partial<Record<FuzzRole, string>> = {};
+const ran: Partial<Record<ActionName, Record<FuzzRole, number>>> = {};
+const outcomes: Partial<Record<ActionName, Record<string, number>>> = {};
+const protoBefore = {
+  object: Object.getOwnPropertyNames(Object.prototype).sort(),
+  array: Object.getOwnPropertyNames(Array.prototype).sort(),
+};
+
+async function newStandIn(role: FuzzRole): Promise<string> {
+  const openid = `o-fuzz-${role}-${++standInSeq}`;
+  if (role === 'admin') {
+    okData(await t.as(openid)('me.get', {}));
+    okData(await t.as(ADMIN)('admin.add', { openid, name: '模糊管理员' }));
+  } else {
+    okData(await t.as(openid)('contact.bind', { unitId: 'ssfj', name: '模糊联络员', phone: '13800007777' }));
+    okData(await t.as(ADMIN)('contact.approve', { openid }));
+  }
+  return openid;
+}
+
+async function callerFor(action: ActionName, role: FuzzRole): Promise<string> {
+  if (!SELF_CHANGING.has(action)) return PRIMARY[role];
+  return (standIns[role] ??= await newStandIn(role));
+}
+
+/** What the database holds, to the write: the journal's size and every collection's count. */
+function snapshot(): string {
+  const counts = t.cloud.db
+    .listCollections()
+    .map((c) => `${c.name}=${c.count}`)
+    .sort()
+    .join(',');
+  return `journal=${fs.statSync(journal).size};${counts}`;
+}
+
+function checkEnvelope(res: unknown): string | null {
+  if (typeof res !== 'object' || res === null) return `not an envelope: ${show(res)}`;
+  const r = res as Record<string, unknown>;
+  if (r.ok === true) return 'data' in r ? null : 'ok without data';
+  if (r.ok !== false) return `ok is ${show(r.ok)}`;
+  const extra = Object.keys(r).filter((k) => !['ok', 'code', 'message', 'field'].includes(k));
+  if (extra.length) return `unexpected keys ${extra.join(',')}`;
+  if (typeof r.code !== 'string' || !(r.code in CODES)) return `undocumented code ${show(r.code)}`;
+  if (typeof r.message !== 'string' || r.message.trim() === '') return `empty message for ${r.code}`;
+  if (r.field !== undefined && typeof r.field !== 'string') return `field is ${show(r.field)}`;
+  return null;
+}
+
+beforeAll(async () => {
+  t = startTestCloud();
+  await t.seed();
+  journal = path.join(t.dir, 'db', 'journal.log');
+  await approveContacts(t, ['ssfj', 'xiangcheng']);
+  okData(await t.as('o-fuzz-pending')('contact.bind', { unitId: 'ssfj', name: '待审联络员', phone: '13800006666' }));
+  okData(await t.as('o-fuzz-spare-admin')('me.get', {}));
+  okData(await t.as(ADMIN)('admin.add', { openid: 'o-fuzz-spare-admin', name: '备用管理员' }));
+  okData(await t.as(ADMIN)('unit.create', { name: '模糊测试局', kind: 'department', code: 'fuzz-unit' }));
+  const round = await createRound(t, { name: '第三季度', dueDate: inDays(10) });
+  const spare = await createRound(t, { name: '备用', dueDate: inDays(15), scope: [1] });
+  const report = okData(
+    await t.as(CONTACTS.ssfj.openid)('report.submit', {
+      assignmentId: assignmentOf(25, 'ssfj'),
+      roundId: round.id,
+      text: '已公开',
+      progress: 'done',
+      images: [],
+      files: [],
+      links: [],
+      secrecyConfirmed: true,
+      requestId: 'fuzz-setup-report',
+    }),
+  ).report;
+  ctx = {
+    roundId: round.id,
+    spareRoundId: spare.id,
+    reportId: report.id,
+    pending: 'o-fuzz-pending',
+    spareAdmin: 'o-fuzz-spare-admin',
+    groupCloudId: t.cloud.issueGroupCloudId(ADMIN, GROUP),
+  };
+  expect(fs.existsSync(journal)).toBe(true);
+}, 60_000);
+
+afterAll(() => {
+  t?.close();
+  const total = Object.values(ran).reduce((n, r) => n + r.admin + r.contact, 0);
+  const per = (Object.keys(ran) as ActionName[])
+    .map((a) => {
+      const tally = Object.entries(outcomes[a] ?? {})
+        .map(([code, n]) => `${code}:${n}`)
+        .join('/');
+      return `${a}=${ran[a]?.admin}+${ran[a]?.contact}(${tally})`;
+    })
+    .join(' ');
+  process.stdout.write(
+    `\napi input fuzz: ${total} cases over ${Object.keys(ran).length} actions (admin+contact per action, FUZZ_RUNS=${RUNS}): ${per}\n`,
+  );
+});
+
+const actions = Object.keys(BASES) as ActionName[];
+
+test.each(actions)(
+  '%s: hostile payloads get a clean refusal and write nothing',
+  async (action) => {
+    const counts = (ran[action] = { admin: 0, contact: 0 });
+    const seen: Record<string, number> = (outcomes[action] = {});
+    for (const role of ROLES) {
+      await fc.assert(
+        fc.asyncProperty(payloadArb(BASES[action](ctx)), async (fuzz: FuzzCase) => {
+          counts[role]++;
+          const openid = await callerFor(action, role);
+          const before = snapshot();
+          // An exception (not an envelope) comes back as the platform's call error.
+          const res: ApiResult<unknown> | Error = await t
+            .as(openid)(action, fuzz.data as never)
+            .catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+          if (res instanceof Error) throw new Error(`${action} as ${role} threw ${res.message} for ${fuzz.kind} ${show(fuzz.data)}`);
+          const bad = checkEnvelope(res);
+          if (bad) throw new Error(`${action} as ${role}: ${bad} for ${fuzz.kind} ${show(fuzz.data)}`);
+          const outcome = res.ok ? 'ok' : res.code;
+          seen[outcome] = (seen[outcome] ?? 0) + 1;
+          if (!res.ok) {
+            if (res.code === 'INTERNAL') throw new Error(`${action} as ${role}: INTERNAL for ${fuzz.kind} ${show(fuzz.data)}`);
+            const after = snapshot();
+            if (after !== before) {
+              throw new Error(
+                `${action} as ${role}: refused (${res.code} ${res.message}) but wrote: ${before} -> ${after} for ${fuzz.kind} ${show(fuzz.data)}`,
+              );
+            }
+          } else if (SELF_CHANGING.has(action)) {
+            // The stand-in's binding changed: the next case gets a new one in the role.
+            delete standIns[role];
+          }
+        }),
+        {
+          numRuns: RUNS,
+          seed: SEED,
+          endOnFailure: true,
+          // fast-check's own report would stringify the hostile payload (2000-deep objects, arrays
+          // with a `constructor` key) and fail doing so: the property's error already shows it.
+          asyncReporter: async (run) => {
+            if (!run.failed) return;
+            const err = run.errorInstance instanceof Error ? run.errorInstance.message : String(run.errorInstance);
+            throw new Error(`${err}\n(replay: FUZZ_SEED=${run.seed}, case ${run.counterexamplePath ?? '?'} of ${action} as ${role})`);
+          },
+        },
+      );
+    }
+    expect(counts.admin + counts.contact).toBeGreaterThanOrEqual(2 * RUNS);
+  },
+  60_000,
+);
+
+test('the write detector sees a write', async () => {
+  const before = snapshot();
+  okData(await t.as(CONTACTS.xiangcheng.openid)('subscription.record', { results: { [TEMPLATES.urge]: 'accept' } }));
+  expect(snapshot()).not.toBe(before);
+});
+
+test('the primary callers kept their roles through the fuzzing', async () => {
+  const admin = okData(await t.as(ADMIN)('me.get', {}));
+  expect(admin.isAdmin).toBe(true);
+  const contact = okData(await t.as(CONTACTS.ssfj.openid)('me.get', {}));
+  expect(contact.contact?.status).toBe('active');
+});
+
+test('no prototype was polluted', () => {
+  expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoBefore.object);
+  expect(Object.getOwnPropertyNames(Array.prototype).sort()).toEqual(protoBefore.array);
+  const probe = {} as Record<string, unknown>;
+  for (const key of ['polluted', 'isAdmin', 'status', 'leaf', 'a']) expect(probe[key]).toBeUndefined();
+});
