@@ -8,7 +8,7 @@
  */
 import type { ActionName, ActionRequest, ApiResult, RoundView } from '../../miniprogram/shared/api';
 import { ADMIN, SETUP_CODE, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
-import { CONTACTS, assignmentOf, createRound, inDays } from '../helpers/journey';
+import { CONTACTS, assignmentOf, createRound, inDays, reportInput } from '../helpers/journey';
 
 const ROLES = ['anonymous', 'none', 'pending', 'unitA', 'unitB', 'lead', 'admin'] as const;
 type Role = (typeof ROLES)[number];
@@ -179,17 +179,7 @@ beforeAll(async () => {
   const spareRound = await createRound(t, { name: '备用', dueDate: inDays(15), scope: [1] });
   // On task 25 (named for 市司法局): the report.submit row's new versions on task 24 do not supersede it.
   const report = okData(
-    await t.as(CONTACTS.ssfj.openid)('report.submit', {
-      assignmentId: assignmentOf(25, 'ssfj'),
-      roundId: round.id,
-      text: '已公开',
-      progress: 'done',
-      images: [],
-      files: [],
-      links: [],
-      secrecyConfirmed: true,
-      requestId: 'authz-setup-report',
-    }),
+    await t.as(CONTACTS.ssfj.openid)('report.submit', reportInput(assignmentOf(25, 'ssfj'), round.id, 'authz-setup-report')),
   ).report;
   ctx = {
     round,

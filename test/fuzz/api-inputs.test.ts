@@ -22,7 +22,7 @@ import path from 'path';
 import * as fc from 'fast-check';
 import type { ActionName, ApiResult, ErrorCode } from '../../miniprogram/shared/api';
 import { ADMIN, SETUP_CODE, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
-import { CONTACTS, approveContacts, assignmentOf, createRound, inDays } from '../helpers/journey';
+import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, reportInput } from '../helpers/journey';
 import { payloadArb, show, type FuzzCase } from './hostile';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
@@ -178,17 +178,7 @@ beforeAll(async () => {
   const round = await createRound(t, { name: '第三季度', dueDate: inDays(10) });
   const spare = await createRound(t, { name: '备用', dueDate: inDays(15), scope: [1] });
   const report = okData(
-    await t.as(CONTACTS.ssfj.openid)('report.submit', {
-      assignmentId: assignmentOf(25, 'ssfj'),
-      roundId: round.id,
-      text: '已公开',
-      progress: 'done',
-      images: [],
-      files: [],
-      links: [],
-      secrecyConfirmed: true,
-      requestId: 'fuzz-setup-report',
-    }),
+    await t.as(CONTACTS.ssfj.openid)('report.submit', reportInput(assignmentOf(25, 'ssfj'), round.id, 'fuzz-setup-report')),
   ).report;
   ctx = {
     roundId: round.id,

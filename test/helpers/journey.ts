@@ -5,7 +5,7 @@
  */
 import http from 'http';
 import type { AddressInfo } from 'net';
-import type { RoundInput, RoundView } from '../../miniprogram/shared/api';
+import type { RoundInput, RoundView, SubmitReportInput } from '../../miniprogram/shared/api';
 import { buildPlanDocs, type AssignmentDoc } from '../../cloudfunctions/common/domain/plan-docs';
 import { addDays, officeDay } from '../../cloudfunctions/common/domain/dates';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
@@ -31,6 +31,27 @@ export async function approveContacts(t: TestCloud, keys: readonly ContactKey[] 
 
 export async function createRound(t: TestCloud, input: Partial<RoundInput> = {}): Promise<RoundView> {
   return okData(await t.as(ADMIN)('round.create', { name: '第三季度', dueDate: inDays(30), scope: 'all', ...input }));
+}
+
+/** A valid report.submit payload with no evidence; `extra` overrides any field. */
+export function reportInput(
+  assignmentId: string,
+  roundId: string,
+  requestId: string,
+  extra: Partial<SubmitReportInput> = {},
+): SubmitReportInput {
+  return {
+    assignmentId,
+    roundId,
+    text: '已公开',
+    progress: 'done',
+    images: [],
+    files: [],
+    links: [],
+    secrecyConfirmed: true,
+    requestId,
+    ...extra,
+  };
 }
 
 /** The office day `n` days from the real today: tests run on the real clock. */
