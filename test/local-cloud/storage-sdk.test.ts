@@ -4,12 +4,9 @@
  * its PUT / GET go over HTTP to a local server.
  */
 import fs from 'fs';
-import http from 'http';
-import os from 'os';
 import path from 'path';
-import type { AddressInfo } from 'net';
-import { installSdkSeam } from '../../scripts/local-cloud/sdk-seam';
 import { createStorageBackend, type StorageBackend } from '../../scripts/local-cloud/storage';
+import { ENV, startStorageFixture, type StorageFixture } from './storage-fixture';
 
 interface TempFile {
   fileID: string;
@@ -26,38 +23,21 @@ interface WxCloud {
   deleteFile(p: { fileList: string[] }): Promise<{ fileList: { fileID: string; status: number; errMsg: string }[] }>;
 }
 
-const ENV = 'local-env';
 let dir: string;
-let server: http.Server;
 let origin: string;
 let clock: number;
 let storage: StorageBackend;
-let uninstall: () => void;
 let cloud: WxCloud;
 
+let fixture: StorageFixture<WxCloud>;
+
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storage-sdk-'));
   clock = Date.parse('2024-05-01T08:00:00Z');
-  server = http.createServer((req, res) => {
-    if (!storage.httpHandler(req, res)) {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  storage = createStorageBackend({ dir, envId: ENV, baseUrl: () => origin, now: () => clock });
-  uninstall = installSdkSeam({ 'storage.': storage.handle });
-  cloud = require('wx-server-sdk') as WxCloud;
-  cloud.init({ env: ENV });
+  fixture = await startStorageFixture<WxCloud>('storage-sdk-', { now: () => clock });
+  ({ dir, origin, storage, cloud } = fixture);
 });
 
-afterAll(async () => {
-  uninstall();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fixture.close());
 
 test('fileIDs look like real ones: cloud://<env>.<hex of env prefix>-<env>-<appid>/<cloudPath>', async () => {
   const { fileID, statusCode } = await cloud.uploadFile({ cloudPath: 'ids/a.txt', fileContent: Buffer.from('a') });
@@ -267,6 +247,7 @@ test('a restarted backend on the same dir keeps files, metadata and URL signatur
 
   const first = storage;
   storage = createStorageBackend({ dir, envId: ENV, baseUrl: () => origin, now: () => clock });
+  fixture.storage = storage;
   try {
     const after = storage.list({ prefix: 'restart/' });
     expect(after.map((f) => f.cloudPath)).toEqual(['restart/keep.txt', 'restart/orphan.pdf']);
@@ -278,5 +259,6 @@ test('a restarted backend on the same dir keeps files, metadata and URL signatur
     expect(await res.text()).toBe('kept');
   } finally {
     storage = first;
+    fixture.storage = first;
   }
 });

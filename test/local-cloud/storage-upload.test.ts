@@ -4,50 +4,30 @@
  */
 import crypto from 'crypto';
 import fs from 'fs';
-import http from 'http';
-import os from 'os';
 import path from 'path';
-import type { AddressInfo } from 'net';
-import { installSdkSeam } from '../../scripts/local-cloud/sdk-seam';
-import { createStorageBackend, MultipartParser, type MultipartEvent, type StorageBackend } from '../../scripts/local-cloud/storage';
+import { MultipartParser, type MultipartEvent, type StorageBackend } from '../../scripts/local-cloud/storage';
+import { startStorageFixture, type StorageFixture } from './storage-fixture';
 
 interface WxCloud {
   init(config: { env: string }): void;
   downloadFile(p: { fileID: string }): Promise<{ fileContent: Buffer }>;
 }
 
-const ENV = 'local-env';
 const OPENID = 'o-local-alice-0001';
 const LIMIT = 8 * 1024;
 let dir: string;
-let server: http.Server;
 let origin: string;
 let storage: StorageBackend;
-let uninstall: () => void;
 let cloud: WxCloud;
 
+let fixture: StorageFixture<WxCloud>;
+
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storage-upload-'));
-  server = http.createServer((req, res) => {
-    if (!storage.httpHandler(req, res)) {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  storage = createStorageBackend({ dir, envId: ENV, baseUrl: () => origin, maxUploadBytes: LIMIT });
-  uninstall = installSdkSeam({ 'storage.': storage.handle });
-  cloud = require('wx-server-sdk') as WxCloud;
-  cloud.init({ env: ENV });
+  fixture = await startStorageFixture<WxCloud>('storage-upload-', { maxUploadBytes: LIMIT });
+  ({ dir, origin, storage, cloud } = fixture);
 });
 
-afterAll(async () => {
-  uninstall();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => fixture.close());
 
 interface Part {
   name: string;
