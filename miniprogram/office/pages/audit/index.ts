@@ -8,8 +8,9 @@ import { errorText } from '../../../services/call';
 import { fetchMe } from '../../../services/contacts';
 import { formatTime } from '../../../utils/format';
 import { fetchAudit } from '../../services/office';
-import { goHome, toast } from '../../utils/ui';
+import { toast } from '../../utils/ui';
 import { ACTION_FILTERS, ACTION_LABEL, auditSummary, loadFailure, type LoadPhase } from '../../utils/view';
+import { officePage } from '../../utils/office-page';
 
 export const AUDIT_PAGE = 20;
 /** Appending forever would pass the 1000-node limit: past this the filters narrow the search. */
@@ -52,6 +53,7 @@ export function auditRow(e: AuditEntryView, now: Date = new Date()): AuditRow {
 }
 
 Component({
+  behaviors: [officePage],
   data: {
     phase: 'loading',
     error: '',
@@ -150,14 +152,6 @@ Component({
     onMine() {
       this.setData({ mine: !this.view().mine });
       void this.reload();
-    },
-
-    onRetry() {
-      void this.load();
-    },
-
-    onHome() {
-      goHome();
     },
   },
 });

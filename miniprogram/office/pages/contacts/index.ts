@@ -23,6 +23,7 @@ import {
 } from '../../services/office';
 import { confirmDialog, goHome, toast } from '../../utils/ui';
 import { isConflict, loadFailure, type LoadPhase } from '../../utils/view';
+import { officePage } from '../../utils/office-page';
 
 export const PAGE_SIZE = 20;
 export const REJECT_NOTE_MAX = 200;
@@ -94,6 +95,7 @@ export function matches(c: ContactView, query: string): boolean {
 }
 
 Component({
+  behaviors: [officePage],
   data: {
     phase: 'loading',
     error: '',
@@ -179,14 +181,6 @@ Component({
         .people.filter((c) => !c.isAdmin && c.status !== 'removed' && c.status !== 'rejected' && matches(c, query))
         .slice(0, PAGE_SIZE)
         .map((c) => personRow(c));
-    },
-
-    onRetry() {
-      void this.load();
-    },
-
-    onHome() {
-      goHome();
     },
 
     onSearch(e: WechatMiniprogram.Input) {

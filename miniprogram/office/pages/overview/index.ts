@@ -9,7 +9,7 @@
 import type { OverviewCode, RoundOverview, RoundView } from '../../../shared/api';
 import { clip, formatDay, formatTime } from '../../../utils/format';
 import { fetchOverview, fetchPlanOf, fetchReviewQueue, listRounds } from '../../services/office';
-import { goHome, toast } from '../../utils/ui';
+import { toast } from '../../utils/ui';
 import {
   CODE_META,
   completionBar,
@@ -24,6 +24,7 @@ import {
   type CountBox,
   type LoadPhase,
 } from '../../utils/view';
+import { officePage } from '../../utils/office-page';
 
 type Mode = 'task' | 'unit';
 
@@ -118,6 +119,7 @@ export function rowChips(view: RoundOverview, key: string): Chip[] {
 }
 
 Component({
+  behaviors: [officePage],
   data: {
     phase: 'loading',
     error: '',
@@ -304,10 +306,6 @@ Component({
       // The review queue shows every round (its badge counts them all); 催办 is per round.
       const withRound = page === 'urge' && roundId ? `?roundId=${encodeURIComponent(roundId)}` : '';
       void wx.navigateTo({ url: `/office/pages/${page}/index${withRound}` });
-    },
-
-    onHome() {
-      goHome();
     },
   },
 });

@@ -12,8 +12,9 @@ import { fileSizeText, formatTime } from '../../../utils/format';
 import { textLength } from '../../../utils/validate';
 import { isPicture, openEvidenceFile } from '../../services/evidence';
 import { decideReport, fetchReport, fetchReviewQueue, listRounds } from '../../services/office';
-import { copyText, goHome, toast } from '../../utils/ui';
+import { copyText, toast } from '../../utils/ui';
 import { isConflict, loadFailure, roundLabel, type LoadPhase } from '../../utils/view';
+import { officePage } from '../../utils/office-page';
 
 /** The server's limit on a review note. */
 export const NOTE_MAX = 200;
@@ -137,6 +138,7 @@ export function detailView(d: ReportDetailView, now: Date = new Date()): DetailV
 }
 
 Component({
+  behaviors: [officePage],
   data: {
     phase: 'loading',
     error: '',
@@ -221,14 +223,6 @@ Component({
         if (quiet && this.view().phase === 'ready') toast(errorText(err));
         else this.setData(loadFailure(err));
       }
-    },
-
-    onRetry() {
-      void this.load();
-    },
-
-    onHome() {
-      goHome();
     },
 
     // ---- queue ------------------------------------------------------------------------

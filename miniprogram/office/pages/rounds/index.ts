@@ -9,8 +9,9 @@ import { errorField, errorText } from '../../../services/call';
 import { fetchMe } from '../../../services/contacts';
 import { clip, formatDay } from '../../../utils/format';
 import { closeRound, createRound, fetchPlanOf, listRounds, updateRound } from '../../services/office';
-import { confirmDialog, goHome, toast } from '../../utils/ui';
+import { confirmDialog, toast } from '../../utils/ui';
 import { FORBIDDEN_TEXT, loadFailure, officeToday, scopeText, type LoadPhase } from '../../utils/view';
+import { officePage } from '../../utils/office-page';
 
 export const NAME_MAX = 30;
 
@@ -99,6 +100,7 @@ function fieldOf(field: string | undefined): Field {
 }
 
 Component({
+  behaviors: [officePage],
   data: {
     phase: 'loading',
     error: '',
@@ -157,14 +159,6 @@ Component({
         if (quiet && this.view().phase === 'ready') toast(errorText(err));
         else this.setData(loadFailure(err));
       }
-    },
-
-    onRetry() {
-      void this.load();
-    },
-
-    onHome() {
-      goHome();
     },
 
     // ---- list ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import type { MeView } from '../../../shared/api';
 import { ApiCallError, errorField, errorText } from '../../../services/call';
 import { fetchMe } from '../../../services/contacts';
 import { bootstrapAdmin } from '../../services/office';
-import { goHome } from '../../utils/ui';
+import { officePage } from '../../utils/office-page';
 
 export const ADMIN_NAME_MAX = 20;
 
@@ -37,6 +37,7 @@ export function checkSetup(code: string, name: string): Partial<Record<Field, st
 const phaseOf = (me: MeView): Phase => (me.needsSetup ? 'form' : 'taken');
 
 Component({
+  behaviors: [officePage],
   data: {
     phase: 'loading',
     error: '',
@@ -60,10 +61,6 @@ Component({
       } catch (err) {
         this.setData({ phase: 'error', error: errorText(err) });
       }
-    },
-
-    onRetry() {
-      void this.load();
     },
 
     onCode(e: WechatMiniprogram.Input) {
@@ -100,10 +97,6 @@ Component({
 
     onOpenOffice() {
       void wx.redirectTo({ url: '/office/pages/overview/index' });
-    },
-
-    onHome() {
-      goHome();
     },
   },
 });

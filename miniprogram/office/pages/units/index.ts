@@ -8,8 +8,9 @@
 import type { DirectoryUnitView, UnitKind } from '../../../shared/api';
 import { errorField, errorText } from '../../../services/call';
 import { createUnit, fetchDirectory, renameUnit, retireUnit, restoreUnit } from '../../services/office';
-import { confirmDialog, goHome, toast } from '../../utils/ui';
+import { confirmDialog, toast } from '../../utils/ui';
 import { KIND_LABEL, loadFailure, type LoadPhase } from '../../utils/view';
+import { officePage } from '../../utils/office-page';
 
 export const UNIT_NAME_MAX = 30;
 
@@ -70,6 +71,7 @@ function checkName(name: string): string {
 }
 
 Component({
+  behaviors: [officePage],
   data: {
     phase: 'loading',
     error: '',
@@ -114,14 +116,6 @@ Component({
         if (quiet && this.view().phase === 'ready') toast(errorText(err));
         else this.setData(loadFailure(err));
       }
-    },
-
-    onRetry() {
-      void this.load();
-    },
-
-    onHome() {
-      goHome();
     },
 
     unit(id: string): DirectoryUnitView | undefined {

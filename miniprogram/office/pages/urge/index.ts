@@ -12,8 +12,9 @@ import { ApiCallError, errorText } from '../../../services/call';
 import { formatDay, formatTime } from '../../../utils/format';
 import { newRequestId } from '../../../utils/ids';
 import { fetchDigest, listRounds, previewUrge, sendUrge } from '../../services/office';
-import { copyText, goHome, toast } from '../../utils/ui';
+import { copyText, toast } from '../../utils/ui';
 import { defaultRound, loadFailure, officeToday, roundLabel, type LoadPhase } from '../../utils/view';
+import { officePage } from '../../utils/office-page';
 
 const KIND_LABEL: Record<ReminderKind, string> = { deadline: '截止提醒', returned: '退回通知', urge: '催办通知' };
 
@@ -91,6 +92,7 @@ export function digestRows(d: DigestView, now: Date = new Date()): DigestRow[] {
 }
 
 Component({
+  behaviors: [officePage],
   data: {
     phase: 'loading',
     error: '',
@@ -152,14 +154,6 @@ Component({
       } catch (err) {
         this.setData({ previewLoading: false, preview: null, previewError: errorText(err) });
       }
-    },
-
-    onRetry() {
-      void this.load();
-    },
-
-    onHome() {
-      goHome();
     },
 
     onPickRound(e: WechatMiniprogram.PickerChange) {
