@@ -84,3 +84,26 @@ export async function fetchIn<T>(
   );
   return pages.flat();
 }
+
+/** Documents per insert request when writing many. */
+const ADD_BATCH = 100;
+
+/** Inserts the documents of `docs` whose `_id` is not in `existing`, a batch at a time; returns how many. */
+export async function addMissing<T extends { _id: string }>(
+  collection: string,
+  docs: T[],
+  existing: Map<string, unknown>,
+): Promise<number> {
+  const missing = docs.filter((d) => !existing.has(d._id));
+  for (let i = 0; i < missing.length; i += ADD_BATCH) {
+    await db.collection(collection).add({ data: missing.slice(i, i + ADD_BATCH) });
+  }
+  return missing.length;
+}
+
+/** A write refused by a unique index or an existing `_id`. */
+export function isDuplicateKey(err: unknown): boolean {
+  const e = err as { errMsg?: unknown; message?: unknown } | null;
+  const text = `${String(e?.errMsg ?? '')} ${String(e?.message ?? '')}`;
+  return /E11000|duplicate key/i.test(text);
+}

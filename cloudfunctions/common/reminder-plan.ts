@@ -30,6 +30,7 @@ import {
 } from './domain/reminders';
 import { dueDateFor, roundCoversTask } from './domain/rounds';
 import type { ContactDoc, ReviewDoc, RoundDoc, UnitDoc, UrgeDoc } from './records';
+import { currentPlanQuery } from './plans';
 import { C } from './schema';
 
 /** One message to one person (or, with `openid: null`, a unit nobody can be sent to). */
@@ -78,7 +79,7 @@ export interface World {
 }
 
 export interface WorldScope {
-  /** Default: the current (newest) plan. */
+  /** Default: the current plan. */
   planId?: string;
   roundIds?: readonly string[];
   unitIds?: readonly string[];
@@ -132,9 +133,7 @@ async function planAssignments(planId: string): Promise<PlanAssignment[]> {
 
 export async function loadWorld(scope: WorldScope, now: Date): Promise<World> {
   const plan = await first<PlanDoc>(
-    scope.planId === undefined
-      ? db.collection(C.plans).orderBy('year', 'desc').limit(1)
-      : db.collection(C.plans).where({ _id: scope.planId }).limit(1),
+    scope.planId === undefined ? currentPlanQuery() : db.collection(C.plans).where({ _id: scope.planId }).limit(1),
   );
   const world: World = {
     now,

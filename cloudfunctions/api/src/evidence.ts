@@ -6,10 +6,11 @@
  * harmless and a retried submit can complete a set interrupted earlier.
  */
 import type { EvidenceInput } from '../../../miniprogram/shared/api';
-import { cloud, db, rows } from '../../common/cloud';
+import { db, isDuplicateKey, rows } from '../../common/cloud';
 import { ApiFailure, invalid } from '../../common/envelope';
 import type { ReportDoc } from '../../common/records';
 import { C } from '../../common/schema';
+import { TEMP_URL_BATCH, tempUrlBatch } from '../../common/storage';
 
 export interface EvidenceDoc {
   _id: string;
@@ -29,13 +30,6 @@ export interface EvidenceDoc {
   uploadedAt: Date;
 }
 
-/** getTempFileURL takes at most 50 fileIDs per call. */
-const TEMP_URL_BATCH = 50;
-
-interface TempFileResult {
-  fileList: { fileID: string; status: number; errMsg?: string }[];
-}
-
 /** Refuses, naming the field, the first file storage does not have. Writes nothing. */
 export async function requireFilesExist(items: readonly { fileID: string; field: string }[]): Promise<void> {
   const batches: { fileID: string; field: string }[][] = [];
@@ -44,8 +38,10 @@ export async function requireFilesExist(items: readonly { fileID: string; field:
     batches.map(async (batch) => {
       try {
         // A short maxAge: we only ask whether the file is there.
-        const res = (await cloud.getTempFileURL({ fileList: batch.map((b) => ({ fileID: b.fileID, maxAge: 60 })) })) as TempFileResult;
-        return res.fileList;
+        return await tempUrlBatch(
+          batch.map((b) => b.fileID),
+          60,
+        );
       } catch {
         throw new ApiFailure('INTERNAL', '暂时无法核对附件，请稍后重新提交');
       }
@@ -54,7 +50,7 @@ export async function requireFilesExist(items: readonly { fileID: string; field:
   const found = new Set(
     results
       .flat()
-      .filter((f) => f && f.status === 0)
+      .filter((f) => f.status === 0)
       .map((f) => f.fileID),
   );
   const missing = items.find((b) => !found.has(b.fileID));
@@ -78,12 +74,6 @@ export function evidenceDocs(report: ReportDoc): EvidenceDoc[] {
     uploadedAt: report.submittedAt,
   });
   return [...report.evidence.images.map((f, i) => doc(f, 'image', i)), ...report.evidence.files.map((f, i) => doc(f, 'file', i))];
-}
-
-export function isDuplicateKey(err: unknown): boolean {
-  const e = err as { errMsg?: unknown; message?: unknown } | null;
-  const text = `${String(e?.errMsg ?? '')} ${String(e?.message ?? '')}`;
-  return /E11000|duplicate key/i.test(text);
 }
 
 /** Writes the report's evidence documents that are not there yet. */

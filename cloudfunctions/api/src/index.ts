@@ -2,7 +2,8 @@
  * The `api` cloud function: every action of the mini program goes through
  * here (see docs/api.md). Kept free of heavy dependencies so it starts fast.
  */
-import { createHandler, type ActionMap } from './router';
+import { createHandler } from '../../common/router';
+import type { ActionMap } from './router';
 import { adminBootstrap } from './actions/admin';
 import { meGet } from './actions/me';
 import { planGet, planList, planSeed } from './actions/plan';
@@ -69,4 +70,4 @@ const actions: ActionMap = {
   'audit.list': auditList,
 };
 
-export const main = createHandler(actions);
+export const main = createHandler(actions, 'api');

@@ -5,21 +5,11 @@
  */
 import type { ReportView, ReviewView } from '../../../miniprogram/shared/api';
 import { fetchIn } from '../../common/cloud';
+import { latestReviews } from '../../common/reports';
 import type { ReportDoc, ReviewDoc, RoundDoc, UnitDoc } from '../../common/records';
 import { C } from '../../common/schema';
 
 export const iso = (d: Date | string): string => new Date(d).toISOString();
-
-/** The newest review of each report (a report may be returned, resubmitted as a new version, …). */
-export async function latestReviews(reportIds: readonly string[]): Promise<Map<string, ReviewDoc>> {
-  const out = new Map<string, ReviewDoc>();
-  if (reportIds.length === 0) return out;
-  for (const r of await fetchIn<ReviewDoc>(C.reviews, 'reportId', reportIds)) {
-    const seen = out.get(r.reportId);
-    if (!seen || new Date(r.at).getTime() >= new Date(seen.at).getTime()) out.set(r.reportId, r);
-  }
-  return out;
-}
 
 export function reviewView(r: ReviewDoc): ReviewView {
   return { decision: r.decision, note: r.note, by: r.byName, at: iso(r.at) };

@@ -4,12 +4,12 @@
  * reports: the round, then tasks, units, assignments and — through an
  * aggregation that keeps one row per assignment — the latest versions.
  */
-import { _, db, fetchAll, first, PAGE } from '../../common/cloud';
+import { db, fetchAll, first } from '../../common/cloud';
 import type { AssignmentDoc, TaskDoc } from '../../common/domain/plan-docs';
-import { roundGrid, type LatestReport, type RoundGrid } from '../../common/domain/overview';
+import { roundGrid, type RoundGrid } from '../../common/domain/overview';
 import { ApiFailure } from '../../common/envelope';
-import type { ReportState } from '../../../miniprogram/shared/api';
 import type { RoundDoc, UnitDoc } from '../../common/records';
+import { latestInRound } from '../../common/reports';
 import { C } from '../../common/schema';
 import { string } from '../../common/validate';
 
@@ -19,37 +19,6 @@ export async function requireRound(roundId: string): Promise<RoundDoc> {
   const round = await first<RoundDoc>(db.collection(C.rounds).where({ _id: roundId }).limit(1));
   if (!round) throw new ApiFailure('NOT_FOUND', '找不到该报送轮次，请刷新后重试', 'roundId');
   return round;
-}
-
-interface LatestRow {
-  _id: string;
-  reportId: string;
-  version: number;
-  state: ReportState;
-}
-
-/**
- * The highest version of every assignment reported on in the round. The
- * grouping happens in the database, so the rows are at most one per
- * assignment (805 in 2021: one page) however many versions were submitted.
- */
-export async function latestInRound(roundId: string): Promise<Map<string, LatestReport>> {
-  const $ = _.aggregate;
-  const out = new Map<string, LatestReport>();
-  for (let skip = 0; ; skip += PAGE) {
-    const res = (await db
-      .collection(C.reports)
-      .aggregate()
-      .match({ roundId })
-      .sort({ assignmentId: 1, version: -1 })
-      .group({ _id: '$assignmentId', reportId: $.first('$_id'), version: $.first('$version'), state: $.first('$state') })
-      .sort({ _id: 1 })
-      .skip(skip)
-      .limit(PAGE)
-      .end()) as { list: LatestRow[] };
-    for (const r of res.list) out.set(r._id, { reportId: r.reportId, version: r.version, state: r.state });
-    if (res.list.length < PAGE) return out;
-  }
 }
 
 export interface LoadedGrid {

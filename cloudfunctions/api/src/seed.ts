@@ -5,28 +5,15 @@
  * nothing. Units the office has edited are never overwritten.
  */
 import type { SeedResult } from '../../../miniprogram/shared/api';
-import { db, fetchAll, rows } from '../../common/cloud';
+import { addMissing, db, fetchAll, rows } from '../../common/cloud';
 import type { DirectoryUnit } from '../../common/domain/assignments';
 import { buildPlanDocs, planId, type AssignmentDoc, type PlanDoc, type TaskDoc } from '../../common/domain/plan-docs';
 import { notFound } from '../../common/envelope';
 import type { UnitDoc } from '../../common/records';
 import { sameDoc } from '../../common/same';
 import { C } from '../../common/schema';
+import { directoryUnit } from '../../common/plans';
 import { BUNDLED_TABLES, DIRECTORY } from '../../common/table';
-
-const BATCH = 100;
-
-export async function addMissing<T extends { _id: string }>(
-  collection: string,
-  docs: T[],
-  existing: Map<string, unknown>,
-): Promise<number> {
-  const missing = docs.filter((d) => !existing.has(d._id));
-  for (let i = 0; i < missing.length; i += BATCH) {
-    await db.collection(collection).add({ data: missing.slice(i, i + BATCH) });
-  }
-  return missing.length;
-}
 
 async function setChanged<T extends { _id: string }>(collection: string, docs: T[], existing: Map<string, unknown>): Promise<number> {
   let n = 0;
@@ -39,15 +26,6 @@ async function setChanged<T extends { _id: string }>(collection: string, docs: T
   }
   return n;
 }
-
-/** A stored unit as the group expansion reads it (aliases included: renamed units keep their cells). */
-export const directoryUnit = (u: UnitDoc): DirectoryUnit => ({
-  id: u._id,
-  name: u.name,
-  kind: u.kind,
-  active: u.active,
-  aliases: u.aliases ?? [],
-});
 
 const byId = <T extends { _id: string }>(docs: T[]) => new Map<string, unknown>(docs.map((d) => [d._id, d]));
 
@@ -76,7 +54,11 @@ export async function seedBundledTable(year: number, now: Date): Promise<SeedRes
 
   const docs = buildPlanDocs(table, directory, DIRECTORY.groups);
   const pid = planId(year);
-  const plans = byId(await rows<PlanDoc>(db.collection(C.plans).where({ _id: pid }).limit(1)));
+  const stored = await rows<PlanDoc>(db.collection(C.plans).where({ _id: pid }).limit(1));
+  // Which plan is current is the office's choice, not part of the table: a re-seed keeps it.
+  const mark = stored[0]?.current;
+  if (mark !== undefined) docs.plan.current = mark;
+  const plans = byId(stored);
   written += await addMissing(C.plans, [docs.plan], plans);
   written += await setChanged(C.plans, [docs.plan], plans);
 

@@ -23,6 +23,20 @@ export interface PlanDoc {
   sections: TaskTable['sections'];
   categories: TaskTable['categories'];
   taskCount: number;
+  /**
+   * Absent on seeded plans. `false`: imported ahead of time and not current
+   * yet (common/plans.ts says which plan is current).
+   */
+  current?: boolean;
+  /** How an imported plan came in (import.commit), for its idempotent retry. */
+  import?: PlanImport;
+}
+export interface PlanImport {
+  /** `<openid>:<client request id>` of the import.commit that wrote the plan. */
+  requestKey: string;
+  fileID: string;
+  by: string;
+  at: Date;
 }
 /** A task as stored: the view the app reads, keyed for the database. */
 export interface TaskDoc extends Omit<PlanTaskView, 'id'> {

@@ -11,7 +11,7 @@ import type { ContactDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { object, string } from '../../../common/validate';
 import type { ActionDef } from '../router';
-import { audit } from '../audit';
+import { audit } from '../../../common/audit';
 import { meView } from './me';
 
 export const BOOTSTRAP_ID = 'bootstrap';

@@ -13,9 +13,9 @@ import { conflict, notFound } from '../../../common/envelope';
 import type { ContactDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { empty, object, string } from '../../../common/validate';
-import type { Caller } from '../context';
+import type { Caller } from '../../../common/context';
 import type { ActionDef } from '../router';
-import { inTransaction, txAudit, txGet, txPut, type Tx } from '../transaction';
+import { inTransaction, txAudit, txGet, txPut, type Tx } from '../../../common/transaction';
 
 const ADMINS_MARKER = 'admins';
 const openidInput = string({ max: 64, pattern: /^[A-Za-z0-9_-]+$/, patternMessage: '用户编号格式不正确，请核对后重试' });

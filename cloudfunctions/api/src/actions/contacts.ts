@@ -15,10 +15,10 @@ import { ApiFailure, conflict, invalid, notFound } from '../../../common/envelop
 import type { ContactDoc, SettingsGroupDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { empty, object, oneOf, optional, phone, string } from '../../../common/validate';
-import type { Caller } from '../context';
+import type { Caller } from '../../../common/context';
 import { GROUP_SETTINGS_ID, groupCloudIdInput, opengidFromCloudId, registeredGroup } from '../group';
 import type { ActionDef } from '../router';
-import { inTransaction, txAudit, txGet, txPut } from '../transaction';
+import { inTransaction, txAudit, txGet, txPut } from '../../../common/transaction';
 import { meView } from './me';
 import { unitView } from './plan';
 

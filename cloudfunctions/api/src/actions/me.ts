@@ -6,7 +6,7 @@ import { C } from '../../../common/schema';
 import { configuredTemplates } from '../../../common/templates';
 import { empty } from '../../../common/validate';
 import type { ActionDef } from '../router';
-import type { Caller } from '../context';
+import type { Caller } from '../../../common/context';
 import { BOOTSTRAP_ID } from './admin';
 
 export async function meView(caller: Caller, contactOverride?: ContactDoc): Promise<MeView> {

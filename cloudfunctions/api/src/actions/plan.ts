@@ -3,18 +3,18 @@ import { db, fetchAll, first, total } from '../../../common/cloud';
 import type { PlanDoc, TaskDoc } from '../../../common/domain/plan-docs';
 import { notFound } from '../../../common/envelope';
 import type { UnitDoc } from '../../../common/records';
+import { currentOf, currentPlanQuery } from '../../../common/plans';
 import { C } from '../../../common/schema';
 import { empty, integer, object, optional } from '../../../common/validate';
-import { audit } from '../audit';
+import { audit } from '../../../common/audit';
 import type { ActionDef } from '../router';
 import { seedBundledTable } from '../seed';
 
 const year = integer(2000, 2100);
 
-/** The newest year is the current one; old years stay readable. */
+/** The current plan when no year is given; old years stay readable. */
 async function findPlan(y: number | undefined): Promise<PlanDoc> {
-  const q = y === undefined ? db.collection(C.plans).orderBy('year', 'desc') : db.collection(C.plans).where({ year: y });
-  const plan = await first<PlanDoc>(q.limit(1));
+  const plan = await first<PlanDoc>(y === undefined ? currentPlanQuery() : db.collection(C.plans).where({ year: y }).limit(1));
   if (!plan) throw notFound(y === undefined ? '还没有导入任务分解表' : `没有 ${y} 年的任务分解表`);
   return plan;
 }
@@ -26,10 +26,10 @@ export const planList: ActionDef<'plan.list'> = {
   input: empty,
   async run() {
     const plans = await fetchAll<PlanDoc>(db.collection(C.plans), 'year');
-    const newest = Math.max(...plans.map((p) => p.year));
+    const current = currentOf(plans);
     return plans
       .sort((a, b) => b.year - a.year)
-      .map((p): PlanSummary => ({ id: p._id, year: p.year, title: p.title, current: p.year === newest }));
+      .map((p): PlanSummary => ({ id: p._id, year: p.year, title: p.title, current: p === current }));
   },
 };
 

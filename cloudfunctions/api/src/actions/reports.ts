@@ -14,7 +14,7 @@
  */
 import type { EvidenceInput, LinkInput, ReportView, SubmitReportInput } from '../../../../miniprogram/shared/api';
 import { REPORT_LIMITS } from '../../../../miniprogram/shared/api';
-import { cloud, db, first } from '../../../common/cloud';
+import { cloud, db, first, isDuplicateKey } from '../../../common/cloud';
 import { fileIdProblem, fileNameProblem, linkProblem } from '../../../common/domain/evidence';
 import type { AssignmentDoc } from '../../../common/domain/plan-docs';
 import { roundCoversTask } from '../../../common/domain/rounds';
@@ -22,10 +22,10 @@ import { ApiFailure, conflict, forbidden, invalid } from '../../../common/envelo
 import type { ReportDoc, RoundDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { array, integer, object, oneOf, optional, string, type Validator } from '../../../common/validate';
-import { isDuplicateKey, repairEvidence, requireFilesExist, saveEvidence } from '../evidence';
+import { repairEvidence, requireFilesExist, saveEvidence } from '../evidence';
 import { reportViews } from '../report-view';
 import type { ActionDef } from '../router';
-import type { Caller } from '../context';
+import type { Caller } from '../../../common/context';
 
 /** A file the client says it uploaded; 1 GB is far above any WeChat limit. */
 const MAX_FILE_SIZE = 1024 * 1024 * 1024;

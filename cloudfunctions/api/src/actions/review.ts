@@ -10,23 +10,22 @@
  * evidence are never touched.
  */
 import type { EvidenceFileView, EvidenceInput, ReportDetailView, ReportState, ReviewQueueItem } from '../../../../miniprogram/shared/api';
-import { cloud, db, fetchAll, fetchIn, first } from '../../../common/cloud';
+import { db, fetchAll, fetchIn, first } from '../../../common/cloud';
 import type { AssignmentDoc, TaskDoc } from '../../../common/domain/plan-docs';
 import { reviewRefusal, STATE_AFTER } from '../../../common/domain/review';
 import { ApiFailure, invalid } from '../../../common/envelope';
 import type { ReportDoc, ReviewDoc, RoundDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
+import { tempUrls } from '../../../common/storage';
 import { integer, object, oneOf, optional, string } from '../../../common/validate';
 import { iso, reportViews, reviewView } from '../report-view';
 import { roundIdInput } from '../round-grid';
 import type { ActionDef } from '../router';
-import { inTransaction, txAudit, txGet } from '../transaction';
+import { inTransaction, txAudit, txGet } from '../../../common/transaction';
 
 const STATES: readonly ReportState[] = ['submitted', 'returned', 'approved'];
 const reportIdInput = string({ max: 200, pattern: /^[A-Za-z0-9_-]+$/, patternMessage: '报告编号格式不正确，请刷新后重试' });
 const NOTE_MAX = 200;
-/** getTempFileURL takes at most 50 fileIDs per call. */
-const TEMP_URL_BATCH = 50;
 /** Links are opened from the office's phone soon after; two hours is plenty and short-lived. */
 const TEMP_URL_SECONDS = 2 * 60 * 60;
 const QUEUE_DEFAULT = 50;
@@ -206,27 +205,6 @@ function summary(text: string): string {
   return chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : chars.join('');
 }
 
-/** fileID → temporary link; a batch storage refuses leaves its files without links rather than failing the page. */
-async function tempUrls(fileIDs: readonly string[]): Promise<Map<string, string>> {
-  const unique = [...new Set(fileIDs)];
-  const batches: string[][] = [];
-  for (let i = 0; i < unique.length; i += TEMP_URL_BATCH) batches.push(unique.slice(i, i + TEMP_URL_BATCH));
-  const out = new Map<string, string>();
-  await Promise.all(
-    batches.map(async (batch) => {
-      try {
-        const res = (await cloud.getTempFileURL({ fileList: batch.map((fileID) => ({ fileID, maxAge: TEMP_URL_SECONDS })) })) as {
-          fileList: { fileID: string; tempFileURL?: string; status: number }[];
-        };
-        for (const f of res.fileList) if (f.status === 0 && f.tempFileURL) out.set(f.fileID, f.tempFileURL);
-      } catch {
-        console.warn(`[report.get] getTempFileURL failed for ${batch.length} files`);
-      }
-    }),
-  );
-  return out;
-}
-
 export const reportGet: ActionDef<'report.get'> = {
   access: 'admin',
   input: object({ reportId: reportIdInput }),
@@ -249,7 +227,11 @@ export const reportGet: ActionDef<'report.get'> = {
           .field({ version: true })
           .limit(1),
       ),
-      tempUrls([...images, ...files].map((f) => f.fileID)),
+      tempUrls(
+        [...images, ...files].map((f) => f.fileID),
+        TEMP_URL_SECONDS,
+        'report.get',
+      ),
     ]);
     const [view] = await reportViews([report], {
       units: new Map([[report.unitId, unit?.name ?? assignment?.unitName ?? '']]),

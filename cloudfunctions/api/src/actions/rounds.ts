@@ -10,10 +10,11 @@ import { isValidDay } from '../../../common/domain/dates';
 import type { PlanDoc, TaskDoc } from '../../../common/domain/plan-docs';
 import { ApiFailure, invalid, notFound } from '../../../common/envelope';
 import type { RoundDoc } from '../../../common/records';
+import { currentPlan, currentPlanQuery } from '../../../common/plans';
 import { C } from '../../../common/schema';
 import { array, integer, object, optional, record, string, type Validator } from '../../../common/validate';
 import type { ActionDef } from '../router';
-import { inTransaction, txAudit, txGet, txPut } from '../transaction';
+import { inTransaction, txAudit, txGet, txPut } from '../../../common/transaction';
 
 const MAX_TASK_NO = 999;
 
@@ -54,10 +55,9 @@ export function roundView(r: RoundDoc): RoundView {
   return { id: r._id, planId: r.planId, name: r.name, dueDate: r.dueDate, scope: r.scope, overrides: r.overrides ?? {}, status: r.status };
 }
 
-/** The given plan, or the current (newest) one. */
+/** The given plan, or the current one. */
 async function planFor(planId: string | undefined): Promise<PlanDoc> {
-  const q = planId === undefined ? db.collection(C.plans).orderBy('year', 'desc') : db.collection(C.plans).where({ _id: planId });
-  const plan = await first<PlanDoc>(q.limit(1));
+  const plan = await first<PlanDoc>(planId === undefined ? currentPlanQuery() : db.collection(C.plans).where({ _id: planId }).limit(1));
   if (!plan) {
     if (planId === undefined) throw notFound('还没有导入任务分解表，请先导入');
     throw new ApiFailure('NOT_FOUND', '找不到该年度的任务分解表，请刷新后重试', 'planId');
@@ -99,10 +99,7 @@ export const roundList: ActionDef<'round.list'> = {
     // Admins and active contacts; anyone else learns how to get access.
     if (!(await caller.isAdmin())) await caller.requireActiveContact();
     // No table imported yet simply means no rounds; a plan asked for by id must exist.
-    const pid =
-      planId !== undefined
-        ? (await planFor(planId))._id
-        : (await first<PlanDoc>(db.collection(C.plans).orderBy('year', 'desc').limit(1)))?._id;
+    const pid = planId !== undefined ? (await planFor(planId))._id : (await currentPlan())?._id;
     if (pid === undefined) return [];
     const rounds = await fetchAll<RoundDoc>(db.collection(C.rounds).where({ planId: pid }), 'dueDate');
     return rounds.sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.name.localeCompare(b.name, 'zh-Hans-CN')).map(roundView);

@@ -22,13 +22,14 @@ import { notFound } from '../../../common/envelope';
 import type { ReportDoc, RoundDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { empty, object, string } from '../../../common/validate';
-import { iso, latestReviews, newestFirst, reportViews } from '../report-view';
+import { currentPlan } from '../../../common/plans';
+import { latestReviews } from '../../../common/reports';
+import { iso, newestFirst, reportViews } from '../report-view';
 import type { ActionDef } from '../router';
 import { roundView } from './rounds';
 
-/** The newest year is the current plan. */
-async function currentPlan(): Promise<PlanDoc> {
-  const plan = await first<PlanDoc>(db.collection(C.plans).orderBy('year', 'desc').limit(1));
+async function requireCurrentPlan(): Promise<PlanDoc> {
+  const plan = await currentPlan();
   if (!plan) throw notFound('还没有导入任务分解表，请联系政务公开科');
   return plan;
 }
@@ -47,7 +48,7 @@ export const tasksMine: ActionDef<'tasks.mine'> = {
   input: empty,
   async run(_input, caller) {
     const { unit } = await caller.requireActiveContact();
-    const plan = await currentPlan();
+    const plan = await requireCurrentPlan();
     const [assignments, tasks, rounds] = await Promise.all([
       fetchAll<AssignmentDoc>(db.collection(C.assignments).where({ planId: plan._id, unitId: unit._id }), 'taskNo'),
       fetchAll<TaskDoc>(db.collection(C.tasks).where({ planId: plan._id }), 'no'),

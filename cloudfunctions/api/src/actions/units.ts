@@ -14,19 +14,18 @@
  */
 import crypto from 'crypto';
 import type { DirectoryUnitView, UnitKind } from '../../../../miniprogram/shared/api';
-import { db, fetchAll, first, total } from '../../../common/cloud';
+import { addMissing, db, fetchAll, isDuplicateKey, total } from '../../../common/cloud';
 import { generatedUnitCode, MAX_ALIASES, nameProblem, nextAliases, UNIT_CODE } from '../../../common/domain/directory';
-import { taskAssignmentDocs, type AssignmentDoc, type PlanDoc, type TaskDoc } from '../../../common/domain/plan-docs';
+import { taskAssignmentDocs, type AssignmentDoc, type TaskDoc } from '../../../common/domain/plan-docs';
 import { ApiFailure, conflict, invalid } from '../../../common/envelope';
 import type { ContactDoc, UnitDoc } from '../../../common/records';
+import { currentPlan, directoryUnit } from '../../../common/plans';
 import { C } from '../../../common/schema';
 import { DIRECTORY } from '../../../common/table';
 import { array, empty, integer, object, oneOf, optional, string } from '../../../common/validate';
-import { audit } from '../audit';
-import { isDuplicateKey } from '../evidence';
+import { audit } from '../../../common/audit';
 import type { ActionDef } from '../router';
-import { addMissing, directoryUnit } from '../seed';
-import { inTransaction, txAudit, txGet, txPut } from '../transaction';
+import { inTransaction, txAudit, txGet, txPut } from '../../../common/transaction';
 
 const KINDS: readonly UnitKind[] = ['department', 'town', 'other'];
 const GROUP_NAMES = DIRECTORY.groups.map((g) => g.name);
@@ -55,12 +54,11 @@ async function allUnits(): Promise<UnitDoc[]> {
 }
 
 /**
- * Writes the assignments unit `unitId` should have in the current (newest)
- * plan and does not. Idempotent; a concurrent call writing the same ids is
+ * Writes the assignments unit `unitId` should have in the current plan and does not. Idempotent; a concurrent call writing the same ids is
  * met by reading again once.
  */
 export async function syncUnitAssignments(unitId: string): Promise<{ planId: string | null; added: number }> {
-  const plan = await first<PlanDoc>(db.collection(C.plans).orderBy('year', 'desc').limit(1));
+  const plan = await currentPlan();
   if (!plan) return { planId: null, added: 0 };
   for (let attempt = 0; ; attempt++) {
     const [tasks, units, existing] = await Promise.all([

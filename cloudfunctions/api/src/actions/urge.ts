@@ -15,10 +15,10 @@ import type { ContactDoc, RoundDoc, UrgeDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { templateIds } from '../../../common/templates';
 import { array, object, optional, string, type Validator } from '../../../common/validate';
-import type { Caller } from '../context';
+import type { Caller } from '../../../common/context';
 import { loadRoundGrid, roundIdInput, type LoadedGrid } from '../round-grid';
 import type { ActionDef } from '../router';
-import { inTransaction, txAudit, txGet } from '../transaction';
+import { inTransaction, txAudit, txGet } from '../../../common/transaction';
 import { roundView } from './rounds';
 import { subscriptionKey } from './subscriptions';
 

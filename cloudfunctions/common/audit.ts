@@ -1,6 +1,6 @@
-import { db } from '../../common/cloud';
-import type { AuditDoc } from '../../common/records';
-import { C } from '../../common/schema';
+import { db } from './cloud';
+import type { AuditDoc } from './records';
+import { C } from './schema';
 
 /** Appends to the audit log; `detail` must not hold phone numbers. */
 export async function audit(actor: string, action: string, target: string, detail?: Record<string, unknown>): Promise<void> {

@@ -2,10 +2,10 @@
  * Who is calling, loaded once per invocation from the verified OPENID.
  * Permission checks in the actions read this and nothing from the event.
  */
-import { callerOpenid, db, first } from '../../common/cloud';
-import { ApiFailure, forbidden } from '../../common/envelope';
-import type { ContactDoc, UnitDoc } from '../../common/records';
-import { C } from '../../common/schema';
+import { callerOpenid, db, first } from './cloud';
+import { ApiFailure, forbidden } from './envelope';
+import type { ContactDoc, UnitDoc } from './records';
+import { C } from './schema';
 
 export type Access = 'anyone' | 'admin';
 

@@ -7,9 +7,9 @@
  * together or not at all. Transactions work on single documents by `_id`
  * plus `add` — exactly what these actions need.
  */
-import { db } from '../../common/cloud';
-import type { AuditDoc } from '../../common/records';
-import { C } from '../../common/schema';
+import { db } from './cloud';
+import type { AuditDoc } from './records';
+import { C } from './schema';
 
 interface TxDocRef {
   get(): Promise<{ data: unknown }>;
