@@ -52,6 +52,11 @@ export function addDays(day: string, n: number): string {
   return dayjs(day, 'YYYY-MM-DD', true).add(n, 'day').format('YYYY-MM-DD');
 }
 
+/** `2021-09-30 14:05`, in the office's zone. */
+export function formatOfficeTime(at: Date | string): string {
+  return dayjs(at).tz(OFFICE_TZ).format('YYYY-MM-DD HH:mm');
+}
+
 /** "9月30日" for this year's dates, "2022年1月5日" otherwise. */
 export function formatDayCN(day: string, now: Date): string {
   assertDay(day);

@@ -24,20 +24,29 @@ export function parseFileId(fileID: string): ParsedFileId | null {
 }
 
 /**
- * Why `fileID` cannot be evidence of `unitId`'s report, or null when its
- * shape is acceptable. `env` is the environment the function runs in, when
+ * Why `fileID` is not a file under `prefix` in this environment: its shape
+ * (`format`), another environment (`env`), or another folder (`prefix`);
+ * null when it is. `env` is the environment the function runs in, when
  * known: a fileID of another environment is never ours.
  */
-export function fileIdProblem(fileID: string, unitId: string, env: string | undefined): string | null {
+export function fileIdIssue(fileID: string, prefix: string, env: string | undefined): 'format' | 'env' | 'prefix' | null {
   const parsed = parseFileId(fileID);
-  if (!parsed) return '附件地址格式不正确，请重新上传';
-  if (env !== undefined && parsed.env !== env) return '附件不属于本系统，请重新上传';
-  // Segment rules first: a '..' could otherwise climb out of the unit's folder.
+  if (!parsed) return 'format';
+  if (env !== undefined && parsed.env !== env) return 'env';
+  // Segment rules first: a '..' could otherwise climb out of the folder.
   // eslint-disable-next-line no-control-regex
-  if (/[\\\u0000-\u001f\u007f]/.test(parsed.path)) return '附件地址格式不正确，请重新上传';
-  if (parsed.path.split('/').some((s) => s === '' || s === '.' || s === '..')) return '附件地址格式不正确，请重新上传';
-  const prefix = uploadPrefix(unitId);
-  if (!parsed.path.startsWith(prefix) || parsed.path.length === prefix.length) return '附件不是本单位上传的，请重新上传';
+  if (/[\\\u0000-\u001f\u007f]/.test(parsed.path)) return 'format';
+  if (parsed.path.split('/').some((s) => s === '' || s === '.' || s === '..')) return 'format';
+  if (!parsed.path.startsWith(prefix) || parsed.path.length === prefix.length) return 'prefix';
+  return null;
+}
+
+/** Why `fileID` cannot be evidence of `unitId`'s report, or null when its shape is acceptable. */
+export function fileIdProblem(fileID: string, unitId: string, env: string | undefined): string | null {
+  const issue = fileIdIssue(fileID, uploadPrefix(unitId), env);
+  if (issue === 'format') return '附件地址格式不正确，请重新上传';
+  if (issue === 'env') return '附件不属于本系统，请重新上传';
+  if (issue === 'prefix') return '附件不是本单位上传的，请重新上传';
   return null;
 }
 
