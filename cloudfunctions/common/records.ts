@@ -115,6 +115,25 @@ export interface UrgeTargetDoc {
   canNotify: boolean;
 }
 
+/**
+ * One per imported plan (`_id` = the plan's id): the import's lease while it
+ * writes, then its result, which a retry with the same request returns.
+ */
+export interface ImportDoc {
+  _id: string;
+  year: number;
+  fileID: string;
+  /** `<openid>:<client request id>`. */
+  requestKey: string;
+  makeCurrent: boolean;
+  state: 'writing' | 'done';
+  /** While `writing`: another import of the year may take over after this. */
+  leaseUntil: Date;
+  by: string;
+  at: Date;
+  result?: { planId: string; year: number; tasks: number; assignments: number; current: boolean };
+}
+
 export interface SettingsGroupDoc {
   _id: 'group';
   opengid: string;

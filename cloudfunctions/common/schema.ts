@@ -19,6 +19,7 @@ export const C = {
   audit: 'audit',
   settings: 'settings',
   urges: 'urges',
+  imports: 'imports',
 } as const;
 export type CollectionName = (typeof C)[keyof typeof C];
 
@@ -66,4 +67,6 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
   ],
   settings: [],
   urges: [{ name: 'round_at', keys: { roundId: 1, at: -1 } }],
+  // import.commit's retry finds its first result.
+  imports: [{ name: 'request', keys: { requestKey: 1 } }],
 };

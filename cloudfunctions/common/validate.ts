@@ -99,6 +99,11 @@ export function array<T>(item: Validator<T>, maxItems: number): Validator<T[]> {
   };
 }
 
+/** A reporting round's id, as the office's pages send it back. */
+export const roundIdInput = string({ max: 64, pattern: /^[A-Za-z0-9_-]+$/, patternMessage: '轮次编号格式不正确，请刷新后重试' });
+/** A plan's year. */
+export const planYearInput = integer(2000, 2100);
+
 /** The empty payload most read actions take. */
 export const empty = object({});
 

@@ -89,6 +89,13 @@ export interface ImportCommitResult {
   duplicate: boolean;
 }
 
+export interface SetCurrentResult {
+  planId: string;
+  year: number;
+  /** False when the plan already was the current one. */
+  changed: boolean;
+}
+
 /** Action name → request and response of the `ledger` function. Admin only. */
 export interface LedgerActions {
   /** The 工作台账 (.xlsx) of a year or one round. */
@@ -101,6 +108,8 @@ export interface LedgerActions {
   'import.check': { req: { fileID: string }; res: ImportCheckResult };
   /** Create the new plan and its assignments from a file without problems. */
   'import.commit': { req: ImportCommitInput; res: ImportCommitResult };
+  /** Make a year's plan the current one, e.g. a table imported ahead of time with `makeCurrent: false`. */
+  'plan.setCurrent': { req: { year: number }; res: SetCurrentResult };
 }
 export type LedgerActionName = keyof LedgerActions;
 export type LedgerRequest<A extends LedgerActionName> = LedgerActions[A]['req'];

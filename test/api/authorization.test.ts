@@ -7,8 +7,10 @@
  * names the code docs/api.md documents for that caller.
  */
 import type { ActionName, ActionRequest, ApiResult, RoundView } from '../../miniprogram/shared/api';
+import { importPrefix, type LedgerActionName, type LedgerRequest } from '../../miniprogram/shared/ledger-api';
 import { ADMIN, SETUP_CODE, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
-import { CONTACTS, assignmentOf, createRound, inDays, reportInput } from '../helpers/journey';
+import { CONTACTS, assignmentOf, createRound, inDays, reportInput, startUploader } from '../helpers/journey';
+import { fetchFile } from '../helpers/ledger';
 
 const ROLES = ['anonymous', 'none', 'pending', 'unitA', 'unitB', 'lead', 'admin'] as const;
 type Role = (typeof ROLES)[number];
@@ -26,6 +28,8 @@ interface Ctx {
   activeToRemove: string;
   spareAdmin: string;
   groupCloudId: (openid: string) => string;
+  /** The 2021 template, uploaded where the admin role's person imports from. */
+  importFile: string;
 }
 interface Row<A extends ActionName> {
   who: Record<Role, Outcome>;
@@ -34,6 +38,12 @@ interface Row<A extends ActionName> {
   fresh?: true;
 }
 type Table = { [A in ActionName]: Row<A> };
+/** The same for the `ledger` function's contract. */
+interface LedgerRow<A extends LedgerActionName> {
+  who: Record<Role, Outcome>;
+  payload: (ctx: Ctx) => LedgerRequest<A>;
+}
+type LedgerTable = { [A in LedgerActionName]: LedgerRow<A> };
 
 const ANYONE: Record<Role, Outcome> = {
   anonymous: 'UNAUTHENTICATED',
@@ -130,6 +140,18 @@ const TABLE: Table = {
   'digest.get': { who: ADMIN_ONLY, payload: () => ({ day: '2021-09-30' }) },
 };
 
+const LEDGER_TABLE: LedgerTable = {
+  'ledger.export': { who: ADMIN_ONLY, payload: () => ({ year: 2021 }) },
+  'ledger.archive': { who: ADMIN_ONLY, payload: (c) => ({ roundId: c.round.id }) },
+  'ledger.template': { who: ADMIN_ONLY, payload: () => ({}) },
+  'import.check': { who: ADMIN_ONLY, payload: (c) => ({ fileID: c.importFile }) },
+  'import.commit': {
+    who: ADMIN_ONLY,
+    payload: (c) => ({ fileID: c.importFile, year: 2031, makeCurrent: false, requestId: 'authz-import' }),
+  },
+  'plan.setCurrent': { who: ADMIN_ONLY, payload: () => ({ year: 2021 }) },
+};
+
 let t: TestCloud;
 let ctx: Omit<Ctx, 'me'>;
 const people: Record<Role, string | undefined> = {
@@ -181,6 +203,13 @@ beforeAll(async () => {
   const report = okData(
     await t.as(CONTACTS.ssfj.openid)('report.submit', reportInput(assignmentOf(25, 'ssfj'), round.id, 'authz-setup-report')),
   ).report;
+  const uploader = await startUploader(t);
+  const template = okData(await t.ledger(ADMIN)('ledger.template', { year: 2021 }));
+  const importFile = await uploader.upload(
+    people.admin as string,
+    `${importPrefix(people.admin as string)}2031.xlsx`,
+    await fetchFile(template),
+  );
   ctx = {
     round,
     lateRound,
@@ -191,6 +220,7 @@ beforeAll(async () => {
     activeToRemove: 'o-authz-to-remove',
     spareAdmin: 'o-authz-spare-admin',
     groupCloudId: (openid) => t.cloud.issueGroupCloudId(openid, GROUP),
+    importFile,
   };
 });
 afterAll(() => t.close());
@@ -218,4 +248,23 @@ test.each(cases)('%s as %s', async (action, role) => {
   } else {
     expect(res.ok ? 'ok' : res.code).toBe(expected);
   }
+});
+
+const ledgerCases = (Object.keys(LEDGER_TABLE) as LedgerActionName[]).flatMap((action) => ROLES.map((role) => [action, role] as const));
+
+test('the ledger table covers every action the ledger function answers', async () => {
+  for (const action of Object.keys(LEDGER_TABLE)) {
+    const res = await t.ledger(ADMIN)(action as LedgerActionName, {} as never);
+    expect(res.ok || res.code).not.toBe('UNKNOWN_ACTION');
+  }
+  expect(await t.ledger(ADMIN)('no.such' as LedgerActionName)).toMatchObject({ ok: false, code: 'UNKNOWN_ACTION' });
+});
+
+test.each(ledgerCases)('ledger %s as %s', async (action, role) => {
+  const row = LEDGER_TABLE[action] as LedgerRow<LedgerActionName>;
+  const openid = people[role];
+  const res: ApiResult<unknown> = await t.ledger(openid)(action, row.payload({ ...ctx, me: openid ?? 'o-anonymous' }) as never);
+  const expected = row.who[role];
+  if (expected === 'allowed') expect(res.ok ? 'ok' : `${res.code}: ${res.message}`).toBe('ok');
+  else expect(res.ok ? 'ok' : res.code).toBe(expected);
 });

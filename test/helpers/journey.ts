@@ -3,8 +3,6 @@
  * reporting rounds, and real uploads into the local storage (over its HTTP
  * face, the path wx.uploadFile takes against the local cloud).
  */
-import http from 'http';
-import type { AddressInfo } from 'net';
 import type { RoundInput, RoundView, SubmitReportInput } from '../../miniprogram/shared/api';
 import { buildPlanDocs, type AssignmentDoc } from '../../cloudfunctions/common/domain/plan-docs';
 import { addDays, officeDay } from '../../cloudfunctions/common/domain/dates';
@@ -74,16 +72,9 @@ export interface Uploader {
   close(): Promise<void>;
 }
 
-/** Serves the test cloud's storage over HTTP and uploads through `POST /storage/upload`. */
+/** Uploads through the test cloud's storage bridge (`POST /storage/upload`), as wx.uploadFile does. */
 export async function startUploader(t: TestCloud): Promise<Uploader> {
-  const server = http.createServer((req, res) => {
-    if (!t.cloud.storage.httpHandler(req, res)) {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = await t.serve();
   return {
     async upload(openid, cloudPath, bytes = Buffer.from(`bytes of ${cloudPath}`)) {
       const boundary = `----journey${Math.random().toString(16).slice(2)}`;
@@ -103,9 +94,6 @@ export async function startUploader(t: TestCloud): Promise<Uploader> {
       if (!res.ok || !json.fileID) throw new Error(`upload of ${cloudPath} failed: ${res.status} ${json.message ?? ''}`);
       return json.fileID;
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => t.stopServing(),
   };
 }

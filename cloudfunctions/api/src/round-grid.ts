@@ -11,9 +11,6 @@ import { ApiFailure } from '../../common/envelope';
 import type { RoundDoc, UnitDoc } from '../../common/records';
 import { latestInRound } from '../../common/reports';
 import { C } from '../../common/schema';
-import { string } from '../../common/validate';
-
-export const roundIdInput = string({ max: 64, pattern: /^[A-Za-z0-9_-]+$/, patternMessage: '轮次编号格式不正确，请刷新后重试' });
 
 export async function requireRound(roundId: string): Promise<RoundDoc> {
   const round = await first<RoundDoc>(db.collection(C.rounds).where({ _id: roundId }).limit(1));

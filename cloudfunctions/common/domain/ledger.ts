@@ -88,7 +88,8 @@ export function ledgerTable<R extends { state: ReportState }>(input: {
   const { units, rounds, latest, now } = input;
   const sectionOf = new Map(input.sections.map((s) => [s.no, s]));
   const categoryOf = new Map(input.categories.map((c) => [c.no, c]));
-  const unitOf = (a: LedgerAssignment): LedgerUnit => units.get(a.unitId) ?? { name: a.unitName, active: false, order: Number.MAX_SAFE_INTEGER };
+  const unitOf = (a: LedgerAssignment): LedgerUnit =>
+    units.get(a.unitId) ?? { name: a.unitName, active: false, order: Number.MAX_SAFE_INTEGER };
   const byTask = new Map<number, LedgerAssignment[]>();
   for (const a of input.assignments) {
     const list = byTask.get(a.taskNo);

@@ -5,8 +5,8 @@
  */
 import type { RoundOverview } from '../../../../miniprogram/shared/api';
 import { overviewOf } from '../../../common/domain/overview';
-import { object } from '../../../common/validate';
-import { loadRoundGrid, roundIdInput } from '../round-grid';
+import { object, roundIdInput } from '../../../common/validate';
+import { loadRoundGrid } from '../round-grid';
 import type { ActionDef } from '../router';
 import { roundView } from './rounds';
 

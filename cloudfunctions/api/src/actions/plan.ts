@@ -5,12 +5,12 @@ import { notFound } from '../../../common/envelope';
 import type { UnitDoc } from '../../../common/records';
 import { currentOf, currentPlanQuery } from '../../../common/plans';
 import { C } from '../../../common/schema';
-import { empty, integer, object, optional } from '../../../common/validate';
+import { empty, object, optional, planYearInput } from '../../../common/validate';
 import { audit } from '../../../common/audit';
 import type { ActionDef } from '../router';
 import { seedBundledTable } from '../seed';
 
-const year = integer(2000, 2100);
+const year = planYearInput;
 
 /** The current plan when no year is given; old years stay readable. */
 async function findPlan(y: number | undefined): Promise<PlanDoc> {

@@ -17,9 +17,8 @@ import { ApiFailure, invalid } from '../../../common/envelope';
 import type { ReportDoc, ReviewDoc, RoundDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { tempUrls } from '../../../common/storage';
-import { integer, object, oneOf, optional, string } from '../../../common/validate';
+import { integer, object, oneOf, optional, roundIdInput, string } from '../../../common/validate';
 import { iso, reportViews, reviewView } from '../report-view';
-import { roundIdInput } from '../round-grid';
 import type { ActionDef } from '../router';
 import { inTransaction, txAudit, txGet } from '../../../common/transaction';
 

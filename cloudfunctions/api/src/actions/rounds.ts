@@ -12,7 +12,7 @@ import { ApiFailure, invalid, notFound } from '../../../common/envelope';
 import type { RoundDoc } from '../../../common/records';
 import { currentPlan, currentPlanQuery } from '../../../common/plans';
 import { C } from '../../../common/schema';
-import { array, integer, object, optional, record, string, type Validator } from '../../../common/validate';
+import { array, integer, object, optional, record, roundIdInput, string, type Validator } from '../../../common/validate';
 import type { ActionDef } from '../router';
 import { inTransaction, txAudit, txGet, txPut } from '../../../common/transaction';
 
@@ -47,7 +47,6 @@ const roundFields = {
   overrides: optional(overrides),
 };
 const planIdInput = string({ max: 64, pattern: /^[A-Za-z0-9_-]+$/, patternMessage: '任务分解表编号格式不正确，请刷新后重试' });
-const roundIdInput = string({ max: 64, pattern: /^[A-Za-z0-9_-]+$/, patternMessage: '轮次编号格式不正确，请刷新后重试' });
 
 const roundClosed = () => new ApiFailure('ROUND_CLOSED', '该轮次已结束，不能再修改；如需调整，请新建一个轮次');
 

@@ -1,0 +1,274 @@
+/**
+ * ledger.archive: the evidence of a year or one round as one .zip, a
+ * folder per task / unit / round (`第02项/市司法局/第一季度/…`) holding the
+ * files of the latest report there (the versions the ledger shows), plus
+ * 索引.xlsx listing every file and link and what became of it.
+ *
+ * Memory stays flat however many files there are: temporary links are
+ * fetched 50 at a time, a few files download at once into the call's temp
+ * folder, each is streamed into the zip (itself a temp file) and deleted,
+ * and the index is written row by row. A file storage cannot deliver is
+ * listed in the index as missing, never a failure of the whole archive.
+ * The platform's limits (60 s, a few hundred MB of /tmp) are respected by
+ * a time and size budget: files past it are listed as not packed, with
+ * the advice to export one round at a time.
+ */
+import archiver from 'archiver';
+import fs from 'fs';
+import fsp from 'fs/promises';
+import path from 'path';
+import type { LedgerArchiveResult } from '../../../../miniprogram/shared/ledger-api';
+import { audit } from '../../../common/audit';
+import { db, fetchAll, fetchIn } from '../../../common/cloud';
+import { fileExtension } from '../../../common/domain/evidence';
+import type { ReportDoc, UnitDoc } from '../../../common/records';
+import { latestInRound } from '../../../common/reports';
+import { C } from '../../../common/schema';
+import { TEMP_URL_BATCH, tempUrlBatch } from '../../../common/storage';
+import { DownloadError, download, publish, safeName, withTempDir } from '../files';
+import type { LedgerActionDef } from '../router';
+import { evidenceFolder, fileTitle, resolveScope, scopeInput, storagePath, type Scope } from '../scope';
+import { addSheet, newWriter, writeHeader, writeRow, writeTitle, type Column, type Sheet } from '../xlsx';
+
+/** Already compressed: stored as they are, which is faster and no larger. */
+const STORED = new Set([
+  'jpg',
+  'jpeg',
+  'png',
+  'gif',
+  'webp',
+  'heic',
+  'mp4',
+  'mov',
+  'zip',
+  'rar',
+  '7z',
+  'gz',
+  'docx',
+  'xlsx',
+  'pptx',
+  'pdf',
+]);
+
+interface Budget {
+  concurrency: number;
+  deadline: number;
+  maxBytes: number;
+}
+
+/** Limits from the function's environment (云开发 console), with defaults that fit the platform. */
+function budget(started: number): Budget {
+  const num = (name: string, fallback: number) => {
+    const v = Number(process.env[name]);
+    return Number.isFinite(v) && v > 0 ? v : fallback;
+  };
+  return {
+    concurrency: Math.min(16, Math.floor(num('LEDGER_ARCHIVE_CONCURRENCY', 4))),
+    deadline: started + num('LEDGER_ARCHIVE_BUDGET_MS', 45_000),
+    maxBytes: num('LEDGER_ARCHIVE_MAX_BYTES', 400 * 1024 * 1024),
+  };
+}
+
+interface Item {
+  taskNo: number;
+  unitName: string;
+  roundName: string;
+  kind: '图片' | '文件';
+  name: string;
+  size: number;
+  fileID: string;
+  /** Path inside the zip. */
+  entry: string;
+}
+interface Link {
+  taskNo: number;
+  unitName: string;
+  roundName: string;
+  title: string;
+  url: string;
+}
+
+type ReportEvidence = Pick<ReportDoc, '_id' | 'taskNo' | 'unitId' | 'roundId' | 'evidence'>;
+
+async function loadEvidence(scope: Scope, top: string): Promise<{ items: Item[]; links: Link[] }> {
+  const [units, perRound] = await Promise.all([
+    fetchAll<Pick<UnitDoc, '_id' | 'name'>>(db.collection(C.units).field({ _id: true, name: true })),
+    Promise.all(scope.rounds.map((r) => latestInRound(r._id))),
+  ]);
+  const reportIds = perRound.flatMap((m) => [...m.values()].map((l) => l.reportId));
+  const reports = await fetchIn<ReportEvidence>(
+    C.reports,
+    '_id',
+    reportIds,
+    {},
+    { _id: true, taskNo: true, unitId: true, roundId: true, evidence: true },
+  );
+  const unitName = new Map(units.map((u) => [u._id, u.name]));
+  const roundName = new Map(scope.rounds.map((r) => [r._id, r.name]));
+  const roundOrder = new Map(scope.rounds.map((r, i) => [r._id, i]));
+  reports.sort(
+    (a, b) =>
+      a.taskNo - b.taskNo ||
+      (unitName.get(a.unitId) ?? '').localeCompare(unitName.get(b.unitId) ?? '', 'zh-Hans-CN') ||
+      (roundOrder.get(a.roundId) ?? 0) - (roundOrder.get(b.roundId) ?? 0),
+  );
+  const items: Item[] = [];
+  const links: Link[] = [];
+  const taken = new Set<string>();
+  for (const r of reports) {
+    const where = { taskNo: r.taskNo, unitName: unitName.get(r.unitId) ?? r.unitId, roundName: roundName.get(r.roundId) ?? '' };
+    const folder = `${top}/${evidenceFolder(where.taskNo, where.unitName, where.roundName)}`;
+    const files = [
+      ...(r.evidence?.images ?? []).map((f) => ({ ...f, kind: '图片' as const })),
+      ...(r.evidence?.files ?? []).map((f) => ({ ...f, kind: '文件' as const })),
+    ];
+    for (const f of files) {
+      items.push({ ...where, kind: f.kind, name: f.name, size: f.size, fileID: f.fileID, entry: uniqueEntry(folder, f.name, taken) });
+    }
+    for (const l of r.evidence?.links ?? []) links.push({ ...where, title: l.title ?? '', url: l.url });
+  }
+  return { items, links };
+}
+
+/** `folder/name`, numbered `name (2).jpg` when the folder already has one of that name. */
+function uniqueEntry(folder: string, name: string, taken: Set<string>): string {
+  const safe = safeName(name);
+  const dot = safe.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [safe.slice(0, dot), safe.slice(dot)] : [safe, ''];
+  let entry = `${folder}/${safe}`;
+  for (let n = 2; taken.has(entry.toLowerCase()); n++) entry = `${folder}/${stem} (${n})${ext}`;
+  taken.add(entry.toLowerCase());
+  return entry;
+}
+
+const INDEX_COLUMNS: Column[] = [
+  { header: '序号', width: 6, align: 'center' },
+  { header: '单位', width: 18 },
+  { header: '报送轮次', width: 10 },
+  { header: '类型', width: 6, align: 'center' },
+  { header: '文件名 / 链接标题', width: 36 },
+  { header: '大小（KB）', width: 10, align: 'center' },
+  { header: '压缩包内位置 / 链接地址', width: 60 },
+  { header: '情况', width: 30 },
+];
+
+type Fetched = { item: Item; tmp: string; ok: true } | { item: Item; ok: false; reason: string };
+
+export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
+  access: 'admin',
+  input: scopeInput,
+  async run(input, caller): Promise<LedgerArchiveResult> {
+    const started = Date.now();
+    const limits = budget(started);
+    const scope = await resolveScope(input);
+    const title = fileTitle(scope.plan, '佐证材料', scope.label);
+    const { items, links } = await loadEvidence(scope, title);
+
+    const result = await withTempDir(async (dir) => {
+      const zipFile = path.join(dir, 'archive.zip');
+      const indexFile = path.join(dir, 'index.xlsx');
+      const out = fs.createWriteStream(zipFile);
+      const archive = archiver('zip', { zlib: { level: 6 } });
+      const closed = new Promise<void>((resolve, reject) => {
+        out.on('close', resolve);
+        out.on('error', reject);
+        archive.on('error', reject);
+      });
+      // A rejection before we await `closed` must not go unhandled.
+      closed.catch(() => undefined);
+      archive.pipe(out);
+      const entryDone = new Map<string, () => void>();
+      archive.on('entry', (e) => entryDone.get(e.name)?.());
+
+      const writer = newWriter(indexFile);
+      const index: Sheet = addSheet(writer, '索引', INDEX_COLUMNS, 2);
+      writeTitle(index, 1, `${title} 索引`, INDEX_COLUMNS.length, 14);
+      writeHeader(index, 2, INDEX_COLUMNS);
+      let row = 3;
+      const indexRow = (values: Parameters<typeof writeRow>[3]) => {
+        writeRow(index, row, INDEX_COLUMNS, values);
+        index.getRow(row).commit();
+        row++;
+      };
+
+      let packed = 0;
+      let missing = 0;
+      let seq = 0;
+      const fetchOne = async (item: Item, url: string | undefined, skip: string | undefined): Promise<Fetched> => {
+        if (skip) return { item, ok: false, reason: skip };
+        if (!url) return { item, ok: false, reason: '未能获取：云存储中已没有这个文件' };
+        const tmp = path.join(dir, `f${++seq}`);
+        try {
+          await download(url, fs.createWriteStream(tmp));
+          return { item, tmp, ok: true };
+        } catch (err) {
+          await fsp.rm(tmp, { force: true });
+          return { item, ok: false, reason: `未能获取：${err instanceof DownloadError ? err.message : '下载失败'}` };
+        }
+      };
+      const settle = async (f: Fetched): Promise<void> => {
+        const { item } = f;
+        const where = [item.taskNo, item.unitName, item.roundName, item.kind, item.name, Math.ceil(item.size / 1024)];
+        if (!f.ok) {
+          missing++;
+          indexRow([...where, '', f.reason]);
+          return;
+        }
+        const added = new Promise<void>((resolve) => entryDone.set(item.entry, resolve));
+        const entry: archiver.ZipEntryData = { name: item.entry, store: STORED.has(fileExtension(item.name)) };
+        archive.file(f.tmp, entry);
+        await added;
+        entryDone.delete(item.entry);
+        await fsp.rm(f.tmp, { force: true });
+        packed++;
+        indexRow([...where, item.entry, '已打包']);
+      };
+
+      // A window of downloads in flight; the zip takes them in order as they finish.
+      const window: { fetched: Promise<Fetched>; bytes: number }[] = [];
+      let inFlight = 0;
+      const next = async () => {
+        const head = window.shift() as { fetched: Promise<Fetched>; bytes: number };
+        await settle(await head.fetched);
+        inFlight -= head.bytes;
+      };
+      for (let i = 0; i < items.length; i += TEMP_URL_BATCH) {
+        const batch = items.slice(i, i + TEMP_URL_BATCH);
+        let urls = new Map<string, string>();
+        let batchProblem: string | undefined;
+        try {
+          urls = new Map((await tempUrlBatch([...new Set(batch.map((b) => b.fileID))], 600)).map((u) => [u.fileID, u.url]));
+        } catch {
+          batchProblem = '未能获取：云存储暂时无法提供下载地址，请稍后重新导出';
+        }
+        for (const item of batch) {
+          if (window.length >= limits.concurrency) await next();
+          // Sizes are as the phone reported them: a budget, not an exact count.
+          const over = Date.now() > limits.deadline || archive.pointer() + inFlight + item.size > limits.maxBytes;
+          const skip = over ? '未打包：超出单次打包的时间或大小上限，请按报送轮次分别导出' : batchProblem;
+          const bytes = skip ? 0 : item.size;
+          inFlight += bytes;
+          window.push({ fetched: fetchOne(item, urls.get(item.fileID), skip), bytes });
+        }
+      }
+      while (window.length) await next();
+      for (const l of links) indexRow([l.taskNo, l.unitName, l.roundName, '链接', l.title, null, l.url, '网页链接（不含文件）']);
+      if (items.length + links.length === 0) indexRow([null, '本次导出范围内没有佐证材料']);
+      index.commit();
+      await writer.commit();
+      archive.file(indexFile, { name: `${title}/索引.xlsx` });
+      await archive.finalize();
+      await closed;
+      const name = `${title}.zip`;
+      const view = await publish(zipFile, storagePath(scope.plan.year, name), name);
+      return { ...view, files: packed, missing };
+    });
+    await audit(caller.openid, 'ledger.archive', `plan:${scope.plan._id}`, {
+      year: scope.plan.year,
+      roundId: input.roundId ?? null,
+      files: result.files,
+      missing: result.missing,
+    });
+    return result;
+  },
+};

@@ -1,0 +1,257 @@
+/**
+ * ledger.export: the 工作台账 of a year or one round as .xlsx, in the
+ * table's own layout (大项 and 小项 merged over their tasks, 序号, 任务要求,
+ * 责任单位 merged over the task's rows), then one row per assignment per
+ * round: the unit and its role, the status (by the overview's rules), the
+ * latest report, its review and its evidence. A second sheet counts per
+ * task and per unit (directory order: statistics, never a ranking).
+ */
+import path from 'path';
+import { PROGRESS_LABEL, ROLE_LABEL, STATUS_LABEL, type EvidenceView, type StatusCounts } from '../../../../miniprogram/shared/api';
+import type { LedgerExportResult } from '../../../../miniprogram/shared/ledger-api';
+import { audit } from '../../../common/audit';
+import { db, fetchAll, fetchIn } from '../../../common/cloud';
+import { formatOfficeTime } from '../../../common/domain/dates';
+import { categoryCell, sectionCell } from '../../../common/domain/import-table';
+import { latestKey, ledgerTable, type LedgerRow, type LedgerTable } from '../../../common/domain/ledger';
+import type { AssignmentDoc, TaskDoc } from '../../../common/domain/plan-docs';
+import type { ReportDoc, ReviewDoc, UnitDoc } from '../../../common/records';
+import { latestInRound, latestReviews } from '../../../common/reports';
+import { C } from '../../../common/schema';
+import { publish, withTempDir } from '../files';
+import type { LedgerActionDef } from '../router';
+import { fileTitle, resolveScope, scopeInput, storagePath, type Scope } from '../scope';
+import {
+  addSheet,
+  cellValue,
+  MergeRuns,
+  mergeDown,
+  newWriter,
+  writeHeader,
+  writeNote,
+  writeRow,
+  writeTitle,
+  type Column,
+  type Sheet,
+  type Value,
+} from '../xlsx';
+
+const COLUMNS: Column[] = [
+  { header: '大项', width: 10 },
+  { header: '小项', width: 12 },
+  { header: '序号', width: 5, align: 'center' },
+  { header: '任务要求', width: 34 },
+  { header: '责任单位', width: 16 },
+  { header: '单位', width: 12 },
+  { header: '职责', width: 5, align: 'center' },
+  { header: '报送轮次', width: 9 },
+  { header: '截止日期', width: 10, align: 'center' },
+  { header: '状态', width: 7, align: 'center' },
+  { header: '进展', width: 7, align: 'center' },
+  { header: '最新报送内容', width: 36 },
+  { header: '报送人', width: 8 },
+  { header: '报送时间', width: 11 },
+  { header: '审核人', width: 8 },
+  { header: '审核时间', width: 11 },
+  { header: '审核意见', width: 14 },
+  { header: '佐证材料', width: 28 },
+];
+const COL = { section: 1, category: 2, no: 3, requirement: 4, unitsText: 5, unit: 6, role: 7 } as const;
+const HEADER_ROW = 3;
+
+const COUNT_COLUMNS: { key: keyof StatusCounts; header: string }[] = [
+  { key: 'assigned', header: '应报' },
+  { key: 'approved', header: STATUS_LABEL.approved },
+  { key: 'submitted', header: `${STATUS_LABEL.submitted}待审` },
+  { key: 'returned', header: STATUS_LABEL.returned },
+  { key: 'not_started', header: STATUS_LABEL.not_started },
+  { key: 'overdue', header: STATUS_LABEL.overdue },
+];
+
+/** A row's latest report with its newest review. */
+interface Latest {
+  state: ReportDoc['state'];
+  doc: ReportDoc;
+  review?: ReviewDoc;
+}
+
+async function loadTable(scope: Scope, now: Date): Promise<LedgerTable<Latest>> {
+  const { plan, rounds } = scope;
+  const [tasks, assignments, units, perRound] = await Promise.all([
+    fetchAll<TaskDoc>(db.collection(C.tasks).where({ planId: plan._id }), 'no'),
+    fetchAll<Pick<AssignmentDoc, '_id' | 'taskNo' | 'unitId' | 'unitName' | 'role'>>(
+      db.collection(C.assignments).where({ planId: plan._id }).field({ _id: true, taskNo: true, unitId: true, unitName: true, role: true }),
+    ),
+    fetchAll<UnitDoc>(db.collection(C.units), 'order'),
+    // The highest version per assignment, grouped in the database: superseded versions are never read.
+    Promise.all(rounds.map((r) => latestInRound(r._id))),
+  ]);
+  const reportIds = perRound.flatMap((m) => [...m.values()].map((l) => l.reportId));
+  const [reports, reviews] = await Promise.all([fetchIn<ReportDoc>(C.reports, '_id', reportIds), latestReviews(reportIds)]);
+  const latest = new Map<string, Latest>();
+  for (const doc of reports) {
+    const item: Latest = { state: doc.state, doc };
+    const review = reviews.get(doc._id);
+    if (review) item.review = review;
+    latest.set(latestKey(doc.roundId, doc.assignmentId), item);
+  }
+  return ledgerTable({
+    sections: plan.sections,
+    categories: plan.categories,
+    tasks,
+    assignments,
+    units: new Map(units.map((u) => [u._id, { name: u.name, active: u.active, order: u.order }])),
+    rounds,
+    latest,
+    now,
+  });
+}
+
+export function evidenceText(e: EvidenceView | undefined): string {
+  if (!e) return '';
+  const lines: string[] = [];
+  if (e.images?.length) lines.push(`图片：${e.images.map((f) => f.name).join('、')}`);
+  if (e.files?.length) lines.push(`文件：${e.files.map((f) => f.name).join('、')}`);
+  for (const l of e.links ?? []) lines.push(`链接：${l.title ? `${l.title} ` : ''}${l.url}`);
+  return lines.join('\n');
+}
+
+const DECISION = { approve: '通过', return: '退回' } as const;
+
+function rowValues(row: LedgerRow<Latest>): Value[] {
+  const report = row.report?.doc;
+  const review = row.report?.review;
+  return [
+    null,
+    null,
+    null,
+    null,
+    null,
+    row.unitActive ? row.unitName : `${row.unitName}（已停用）`,
+    ROLE_LABEL[row.role],
+    row.roundName,
+    row.due,
+    STATUS_LABEL[row.status],
+    report ? PROGRESS_LABEL[report.progress] : '',
+    report?.text,
+    report?.submittedByName,
+    report ? formatOfficeTime(report.submittedAt) : '',
+    review?.byName,
+    review ? formatOfficeTime(review.at) : '',
+    review ? `${DECISION[review.decision]}${review.note ? `：${review.note}` : ''}` : '',
+    evidenceText(report?.evidence),
+  ];
+}
+
+/** The ledger sheet; rows stay open until their 大项 ends, so its cells can be merged, then are committed. */
+function writeLedgerSheet(sheet: Sheet, table: LedgerTable<Latest>, firstRow: number): number {
+  const sections = new MergeRuns(sheet, COL.section);
+  const categories = new MergeRuns(sheet, COL.category);
+  let r = firstRow;
+  let rows = 0;
+  for (const block of table.blocks) {
+    const { task } = block;
+    const start = r;
+    if (block.rows.length === 0) {
+      writeRow(sheet, r, COLUMNS, []);
+      sheet.getRow(r).getCell(COL.unit).value = cellValue('本次导出范围内没有报送轮次涉及此项');
+      r++;
+    }
+    let unitStart = r;
+    block.rows.forEach((row, i) => {
+      writeRow(sheet, r, COLUMNS, rowValues(row));
+      r++;
+      rows++;
+      if (block.rows[i + 1]?.assignmentId !== row.assignmentId) {
+        mergeDown(sheet, COL.unit, unitStart, r - 1);
+        mergeDown(sheet, COL.role, unitStart, r - 1);
+        unitStart = r;
+      }
+    });
+    categories.at(start, task.category, block.category ? categoryCell(block.category) : '');
+    if (sections.at(start, task.section, block.section ? sectionCell(block.section) : '') && start > firstRow) {
+      sheet.getRow(start - 1).commit();
+    }
+    const head = sheet.getRow(start);
+    head.getCell(COL.no).value = task.no;
+    head.getCell(COL.requirement).value = cellValue(task.requirement);
+    head.getCell(COL.unitsText).value = cellValue(task.unitsText);
+    for (const col of [COL.no, COL.requirement, COL.unitsText]) mergeDown(sheet, col, start, r - 1);
+  }
+  categories.end(r - 1);
+  sections.end(r - 1);
+  if (r > firstRow) sheet.getRow(r - 1).commit();
+  return rows;
+}
+
+const SUMMARY_COLUMNS: Column[] = [
+  { header: '序号', width: 8, align: 'center' },
+  { header: '任务要求（摘要）', width: 50 },
+  ...COUNT_COLUMNS.map((c): Column => ({ header: c.header, width: 9, align: 'center' })),
+];
+
+/** The summary sheet: counts per task and per unit, and in total. */
+function writeSummarySheet(sheet: Sheet, title: string, table: LedgerTable<Latest>): void {
+  const columns = SUMMARY_COLUMNS;
+  const counts = (c: StatusCounts): Value[] => COUNT_COLUMNS.map((k) => c[k.key]);
+  writeTitle(sheet, 1, `${title} 汇总`, columns.length, 14);
+  writeHeader(sheet, 2, columns);
+  let r = 3;
+  for (const block of table.blocks) {
+    const c = table.taskCounts.get(block.task.no);
+    writeRow(sheet, r++, columns, [block.task.no, summary(block.task.requirement), ...(c ? counts(c) : [])]);
+  }
+  writeRow(sheet, r++, columns, ['合计', '', ...counts(table.totals)]);
+  r++;
+  writeHeader(sheet, r++, [{ header: '序号', width: 8 }, { header: '单位（按单位名录顺序，不作排名）', width: 50 }, ...columns.slice(2)]);
+  table.unitCounts.forEach((u, i) => writeRow(sheet, r++, columns, [i + 1, u.unitName, ...counts(u.counts)]));
+  sheet.getRow(r - 1).commit();
+}
+
+function summary(text: string): string {
+  const chars = [...text.replace(/\s+/g, '')];
+  return chars.length > 60 ? `${chars.slice(0, 60).join('')}…` : chars.join('');
+}
+
+export const ledgerExport: LedgerActionDef<'ledger.export'> = {
+  access: 'admin',
+  input: scopeInput,
+  async run(input, caller) {
+    const scope = await resolveScope(input);
+    const now = new Date();
+    const table = await loadTable(scope, now);
+    const title = fileTitle(scope.plan, '工作台账', scope.label);
+    const name = `${title}.xlsx`;
+    const result = await withTempDir(async (dir): Promise<LedgerExportResult> => {
+      const file = path.join(dir, 'ledger.xlsx');
+      const writer = newWriter(file);
+      const sheet = addSheet(writer, '工作台账', COLUMNS, HEADER_ROW);
+      writeTitle(sheet, 1, title, COLUMNS.length);
+      const t = table.totals;
+      const roundNames = scope.rounds.map((x) => x.name).join('、') || '无';
+      writeNote(
+        sheet,
+        2,
+        `导出时间：${formatOfficeTime(now)}；报送轮次：${roundNames}；应报 ${t.assigned} 项次，已通过 ${t.approved}，已报送待审 ${t.submitted}，` +
+          `已退回 ${t.returned}，待报送 ${t.not_started}，已逾期 ${t.overdue}。佐证材料原件见“${fileTitle(scope.plan, '佐证材料', scope.label)}”压缩包，按“第NN项/单位/轮次”分文件夹存放。`,
+        COLUMNS.length,
+      );
+      writeHeader(sheet, HEADER_ROW, COLUMNS);
+      sheet.getRow(HEADER_ROW).commit();
+      const rows = writeLedgerSheet(sheet, table, HEADER_ROW + 1);
+      sheet.commit();
+      const sum = addSheet(writer, '汇总', SUMMARY_COLUMNS, 2);
+      writeSummarySheet(sum, title, table);
+      sum.commit();
+      await writer.commit();
+      const view = await publish(file, storagePath(scope.plan.year, name), name);
+      return { ...view, rows, tasks: table.blocks.length, rounds: scope.rounds.length };
+    });
+    await audit(caller.openid, 'ledger.export', `plan:${scope.plan._id}`, {
+      year: scope.plan.year,
+      roundId: input.roundId ?? null,
+      rows: result.rows,
+    });
+    return result;
+  },
+};

@@ -1,0 +1,140 @@
+/**
+ * Writing .xlsx files with exceljs's streaming writer: rows go to a temp
+ * file as they are committed, so memory holds only the rows not yet
+ * committed (a section of the ledger, while its merged cells are open).
+ *
+ * Every text goes through `text()`: cell-safe (domain/cell-text.ts) and
+ * stored as an inline string, which is a string cell in every program.
+ * (Plain strings would be written as `t="str"`, the type of a formula's
+ * cached result.)
+ */
+import ExcelJS from 'exceljs';
+import { cellText } from '../../common/domain/cell-text';
+
+export type Sheet = ExcelJS.Worksheet;
+export type Writer = ExcelJS.stream.xlsx.WorkbookWriter;
+export type Value = string | number | null | undefined;
+
+export function newWriter(file: string): Writer {
+  return new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+}
+
+/** A cell value for `value`: texts cell-safe and inline, numbers as numbers, nothing for '' and null. */
+export function cellValue(value: Value): ExcelJS.CellValue {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'number') return value;
+  return { richText: [{ text: cellText(value) }] };
+}
+
+const THIN: Partial<ExcelJS.Border> = { style: 'thin', color: { argb: 'FF999999' } };
+export const BORDER: Partial<ExcelJS.Borders> = { top: THIN, left: THIN, bottom: THIN, right: THIN };
+const BODY_FONT: Partial<ExcelJS.Font> = { name: '宋体', size: 10 };
+const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF4' } };
+
+export interface Column {
+  header: string;
+  width: number;
+  /** Horizontal alignment of body cells (default left). */
+  align?: 'left' | 'center';
+}
+
+/**
+ * A sheet with `columns`, frozen above `headerRow`, printing on A4
+ * landscape one page wide with the header row repeated on every page.
+ */
+export function addSheet(writer: Writer, name: string, columns: readonly Column[], headerRow: number): Sheet {
+  const sheet = writer.addWorksheet(name, {
+    views: [{ state: 'frozen', ySplit: headerRow, xSplit: 0 }],
+    pageSetup: {
+      paperSize: 9,
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
+      printTitlesRow: `${headerRow}:${headerRow}`,
+    },
+    headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
+  });
+  sheet.columns = columns.map((c) => ({ width: c.width }));
+  return sheet;
+}
+
+/** A title across `span` columns: bold, merged, centred. */
+export function writeTitle(sheet: Sheet, row: number, text: string, span: number, size = 16): void {
+  const cell = sheet.getRow(row).getCell(1);
+  cell.value = cellValue(text);
+  cell.font = { ...BODY_FONT, size, bold: true };
+  cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+  if (span > 1) sheet.mergeCells(row, 1, row, span);
+  sheet.getRow(row).height = size * 2;
+}
+
+/** A note line across `span` columns (what was exported, when). */
+export function writeNote(sheet: Sheet, row: number, text: string, span: number): void {
+  const cell = sheet.getRow(row).getCell(1);
+  cell.value = cellValue(text);
+  cell.font = { ...BODY_FONT, color: { argb: 'FF555555' } };
+  cell.alignment = { horizontal: 'left', vertical: 'middle', wrapText: true };
+  if (span > 1) sheet.mergeCells(row, 1, row, span);
+}
+
+export function writeHeader(sheet: Sheet, row: number, columns: readonly Column[]): void {
+  const r = sheet.getRow(row);
+  columns.forEach((c, i) => {
+    const cell = r.getCell(i + 1);
+    cell.value = cellValue(c.header);
+    cell.font = { ...BODY_FONT, bold: true };
+    cell.fill = HEADER_FILL;
+    cell.border = BORDER;
+    cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+  });
+  r.height = 28;
+}
+
+/** One body row: bordered, wrapped, top-aligned (merged cells centre vertically). */
+export function writeRow(sheet: Sheet, row: number, columns: readonly Column[], values: readonly Value[]): void {
+  const r = sheet.getRow(row);
+  columns.forEach((c, i) => {
+    const cell = r.getCell(i + 1);
+    cell.value = cellValue(values[i]);
+    cell.font = BODY_FONT;
+    cell.border = BORDER;
+    cell.alignment = { horizontal: c.align ?? 'left', vertical: 'top', wrapText: true };
+  });
+}
+
+/** Merges rows `from`…`to` of column `col` (1-based) when they are more than one, centred vertically. */
+export function mergeDown(sheet: Sheet, col: number, from: number, to: number): void {
+  if (to <= from) return;
+  sheet.mergeCells(from, col, to, col);
+  const cell = sheet.getRow(from).getCell(col);
+  cell.alignment = { ...cell.alignment, vertical: 'middle' };
+}
+
+/**
+ * Merges runs of one key down a column (大项, 小项): the first row of a run
+ * gets the text; a run is merged when the next one starts or at `end`.
+ */
+export class MergeRuns {
+  private run: { key: unknown; start: number } | undefined;
+
+  constructor(
+    private readonly sheet: Sheet,
+    private readonly col: number,
+  ) {}
+
+  /** Row `row` belongs to `key`; returns true when that starts a new run. */
+  at(row: number, key: unknown, text: string): boolean {
+    if (this.run && this.run.key === key) return false;
+    this.end(row - 1);
+    this.run = { key, start: row };
+    this.sheet.getRow(row).getCell(this.col).value = cellValue(text);
+    return true;
+  }
+
+  end(lastRow: number): void {
+    if (this.run) mergeDown(this.sheet, this.col, this.run.start, lastRow);
+    this.run = undefined;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Reading what the ledger function wrote: the file behind a LedgerFileView
+ * (fetched by its temporary URL, as the PC would), its sheets with exceljs,
+ * and the raw parts of an .xlsx or .zip.
+ */
+import ExcelJS from 'exceljs';
+import type { LedgerFileView } from '../../miniprogram/shared/ledger-api';
+import { zipEntries, zipEntryData } from '../../cloudfunctions/ledger/src/read-xlsx';
+
+export async function fetchFile(view: Pick<LedgerFileView, 'url'>): Promise<Buffer> {
+  const res = await fetch(view.url);
+  if (!res.ok) throw new Error(`GET ${view.url}: HTTP ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+export async function readWorkbook(bytes: Buffer): Promise<ExcelJS.Workbook> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(bytes as unknown as ExcelJS.Buffer);
+  return wb;
+}
+
+/** Every entry of a zip (an .xlsx is one) by name. */
+export function unzip(bytes: Buffer): Map<string, Buffer> {
+  const entries = zipEntries(bytes);
+  if (!entries) throw new Error('not a zip file');
+  return new Map(entries.map((e) => [e.name, zipEntryData(bytes, e)]));
+}
+
+/** A sheet's XML as written (to look at cell types and formulas as Excel will). */
+export function sheetXml(xlsx: Buffer, sheetNo: number): string {
+  const part = unzip(xlsx).get(`xl/worksheets/sheet${sheetNo}.xml`);
+  if (!part) throw new Error(`no sheet ${sheetNo}`);
+  return part.toString('utf8');
+}
+
+/** The `t` attribute of cell `ref` in a sheet's XML ('' when it has none). */
+export function cellTypeInXml(xml: string, ref: string): string {
+  const m = new RegExp(`<c r="${ref}"([^>]*)>`).exec(xml);
+  if (!m) throw new Error(`cell ${ref} not in the sheet XML`);
+  return /\bt="([^"]*)"/.exec(m[1] ?? '')?.[1] ?? '';
+}
+
+/** An .xlsx whose first sheet holds `rows` (row 1 first), with `merges` such as `A3:A5`. */
+export async function xlsxOf(rows: readonly (readonly (string | number | null)[])[], merges: readonly string[] = []): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const sheet = wb.addWorksheet('任务分解表');
+  rows.forEach((cells, i) => {
+    cells.forEach((v, j) => {
+      if (v !== null && v !== '') sheet.getCell(i + 1, j + 1).value = v;
+    });
+  });
+  for (const m of merges) sheet.mergeCells(m);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}

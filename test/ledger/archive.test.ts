@@ -1,0 +1,214 @@
+/**
+ * ledger.archive: the evidence files of the latest reports, a folder per
+ * task / unit / round, byte for byte; an index of every file and link;
+ * files storage cannot deliver listed as missing without failing the rest.
+ */
+import type ExcelJS from 'exceljs';
+import { cloud } from '../../cloudfunctions/common/cloud';
+import { uploadPrefix, type RoundView } from '../../miniprogram/shared/api';
+import type { LedgerArchiveResult } from '../../miniprogram/shared/ledger-api';
+import {
+  CONTACTS,
+  approveContacts,
+  assignmentOf,
+  createRound,
+  inDays,
+  reportInput,
+  startUploader,
+  type Uploader,
+} from '../helpers/journey';
+import { cellTypeInXml, fetchFile, readWorkbook, sheetXml, unzip } from '../helpers/ledger';
+import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+
+const TOP = '邹城市2021年政务公开佐证材料（全年）';
+const INJECTED = '=HYPERLINK("http://evil.example","点我")';
+
+let t: TestCloud;
+let up: Uploader;
+let q3: RoundView;
+let q4: RoundView;
+const bytes = (label: string) => Buffer.from(`${label} `.repeat(200));
+
+async function evidence(key: 'ssfj' | 'xiangcheng', label: string) {
+  const c = CONTACTS[key];
+  return up.upload(c.openid, `${uploadPrefix(c.unitId)}archive/${label}`, bytes(label));
+}
+
+beforeAll(async () => {
+  t = startTestCloud();
+  await t.seed();
+  up = await startUploader(t);
+  await approveContacts(t, ['ssfj', 'xiangcheng']);
+  q3 = await createRound(t, { name: '第三季度', dueDate: inDays(20) });
+  q4 = await createRound(t, { name: '第四季度', dueDate: inDays(40), scope: [24] });
+  const ssfj = t.as(CONTACTS.ssfj.openid);
+  const xc = t.as(CONTACTS.xiangcheng.openid);
+  // 市司法局, task 11: a superseded version, then the one the archive holds.
+  okData(
+    await ssfj(
+      'report.submit',
+      reportInput(assignmentOf(11, 'ssfj'), q3.id, 'archive-11-v1', {
+        files: [{ fileID: await evidence('ssfj', 'old.pdf'), name: '旧稿.pdf', size: 1 }],
+      }),
+    ),
+  );
+  okData(
+    await ssfj(
+      'report.submit',
+      reportInput(assignmentOf(11, 'ssfj'), q3.id, 'archive-11-v2', {
+        images: [
+          { fileID: await evidence('ssfj', 'a.jpg'), name: `${INJECTED}.jpg`, size: 1200 },
+          { fileID: await evidence('ssfj', 'b.jpg'), name: '现场照片.jpg', size: 1200 },
+        ],
+        files: [{ fileID: await evidence('ssfj', 'plan.pdf'), name: '实施方案.pdf', size: 1200 }],
+        links: [{ url: 'https://www.zoucheng.gov.cn/art/2021/9/1/art_1.html', title: '@SUM(1)' }],
+      }),
+    ),
+  );
+  // 香城镇, task 24 in both rounds; two photos of one name; one file deleted from storage afterwards.
+  const gone = await evidence('xiangcheng', 'gone.jpg');
+  okData(
+    await xc(
+      'report.submit',
+      reportInput(assignmentOf(24, 'xiangcheng-zhen'), q3.id, 'archive-24-q3', {
+        images: [
+          { fileID: await evidence('xiangcheng', 'p1.jpg'), name: 'photo.jpg', size: 1200 },
+          { fileID: await evidence('xiangcheng', 'p2.jpg'), name: 'photo.jpg', size: 1200 },
+          { fileID: gone, name: '已删除.jpg', size: 1200 },
+        ],
+      }),
+    ),
+  );
+  okData(
+    await xc(
+      'report.submit',
+      reportInput(assignmentOf(24, 'xiangcheng-zhen'), q4.id, 'archive-24-q4', {
+        files: [{ fileID: await evidence('xiangcheng', 'q4.docx'), name: '第四季度总结.docx', size: 1200 }],
+      }),
+    ),
+  );
+  await cloud.deleteFile({ fileList: [gone] });
+});
+afterAll(() => t.close());
+
+describe('the whole year', () => {
+  let res: LedgerArchiveResult;
+  let files: Map<string, Buffer>;
+  let index: ExcelJS.Worksheet;
+  let indexBytes: Buffer;
+
+  beforeAll(async () => {
+    res = okData(await t.ledger(ADMIN)('ledger.archive', { year: 2021 }));
+    files = unzip(await fetchFile(res));
+    indexBytes = files.get(`${TOP}/索引.xlsx`) as Buffer;
+    index = (await readWorkbook(indexBytes)).getWorksheet('索引') as ExcelJS.Worksheet;
+  });
+
+  test('one folder per task / unit / round with the latest version’s files, byte for byte', () => {
+    expect(res).toMatchObject({ name: `${TOP}.zip`, files: 6, missing: 1 });
+    expect([...files.keys()].sort()).toEqual(
+      [
+        `${TOP}/索引.xlsx`,
+        `${TOP}/第11项/市司法局/第三季度/=HYPERLINK(_http___evil.example_,_点我_).jpg`,
+        `${TOP}/第11项/市司法局/第三季度/现场照片.jpg`,
+        `${TOP}/第11项/市司法局/第三季度/实施方案.pdf`,
+        `${TOP}/第24项/香城镇/第三季度/photo.jpg`,
+        `${TOP}/第24项/香城镇/第三季度/photo (2).jpg`,
+        `${TOP}/第24项/香城镇/第四季度/第四季度总结.docx`,
+      ].sort(),
+    );
+    expect(files.get(`${TOP}/第11项/市司法局/第三季度/实施方案.pdf`)).toEqual(bytes('plan.pdf'));
+    expect(files.get(`${TOP}/第24项/香城镇/第三季度/photo (2).jpg`)).toEqual(bytes('p2.jpg'));
+  });
+
+  test('the index lists every file and link, and the file storage no longer has', () => {
+    const rows: string[][] = [];
+    for (let r = 3; r <= index.rowCount; r++) rows.push([1, 2, 3, 4, 5, 7, 8].map((c) => index.getRow(r).getCell(c).text));
+    expect(rows).toContainEqual([
+      '11',
+      '市司法局',
+      '第三季度',
+      '文件',
+      '实施方案.pdf',
+      `${TOP}/第11项/市司法局/第三季度/实施方案.pdf`,
+      '已打包',
+    ]);
+    expect(rows).toContainEqual(['24', '香城镇', '第三季度', '图片', '已删除.jpg', '', '未能获取：云存储中已没有这个文件']);
+    expect(rows).toContainEqual([
+      '11',
+      '市司法局',
+      '第三季度',
+      '链接',
+      "'@SUM(1)",
+      'https://www.zoucheng.gov.cn/art/2021/9/1/art_1.html',
+      '网页链接（不含文件）',
+    ]);
+    expect(rows).toHaveLength(8);
+    expect(rows.some((r) => r[4] === '旧稿.pdf')).toBe(false);
+  });
+
+  test('a file name that looks like a formula is a text cell in the index; no formulas anywhere', () => {
+    const xml = sheetXml(indexBytes, 1);
+    let r = 3;
+    while (index.getRow(r).getCell(5).text !== `'${INJECTED}.jpg`) r++;
+    expect(cellTypeInXml(xml, `E${r}`)).toBe('inlineStr');
+    expect(xml).not.toMatch(/<f[\s>]/);
+  });
+
+  test('is audited', () => {
+    expect(t.cloud.db.find('audit', { action: 'ledger.archive' })).toContainEqual(
+      expect.objectContaining({ actor: ADMIN, target: 'plan:plan-2021', detail: { year: 2021, roundId: null, files: 6, missing: 1 } }),
+    );
+  });
+});
+
+test('one round: only its folders', async () => {
+  const res = okData(await t.ledger(ADMIN)('ledger.archive', { roundId: q4.id }));
+  const names = [...unzip(await fetchFile(res)).keys()];
+  expect(res).toMatchObject({ name: '邹城市2021年政务公开佐证材料（第四季度）.zip', files: 1, missing: 0 });
+  expect(names.sort()).toEqual([
+    '邹城市2021年政务公开佐证材料（第四季度）/第24项/香城镇/第四季度/第四季度总结.docx',
+    '邹城市2021年政务公开佐证材料（第四季度）/索引.xlsx',
+  ]);
+});
+
+test('a download that fails is listed as missing; the other files are still packed', async () => {
+  t.cloud.storage.failNext('downloadFile', 1);
+  const res = okData(await t.ledger(ADMIN)('ledger.archive', { year: 2021 }));
+  expect(res).toMatchObject({ files: 5, missing: 2 });
+  const files = unzip(await fetchFile(res));
+  const index = (await readWorkbook(files.get(`${TOP}/索引.xlsx`) as Buffer)).getWorksheet('索引') as ExcelJS.Worksheet;
+  const reasons: string[] = [];
+  for (let r = 3; r <= index.rowCount; r++) reasons.push(index.getRow(r).getCell(8).text);
+  expect(reasons.filter((x) => x === '未能获取：下载失败（HTTP 503）')).toHaveLength(1);
+});
+
+test('past the size budget the rest is listed as not packed, with the advice to export per round', async () => {
+  const small = startTestCloud({ env: { LEDGER_ARCHIVE_MAX_BYTES: '3000' } });
+  try {
+    await small.seed();
+    const u = await startUploader(small);
+    await approveContacts(small, ['ssfj']);
+    const round = await createRound(small, { dueDate: inDays(20) });
+    const up1 = await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj')}x/1.jpg`, bytes('1.jpg'));
+    const up2 = await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj')}x/2.jpg`, bytes('2.jpg'));
+    okData(
+      await small.as(CONTACTS.ssfj.openid)(
+        'report.submit',
+        reportInput(assignmentOf(11, 'ssfj'), round.id, 'budget-1', {
+          images: [
+            { fileID: up1, name: '1.jpg', size: 2000 },
+            { fileID: up2, name: '2.jpg', size: 2000 },
+          ],
+        }),
+      ),
+    );
+    const res = okData(await small.ledger(ADMIN)('ledger.archive', {}));
+    expect(res).toMatchObject({ files: 1, missing: 1 });
+    const files = unzip(await fetchFile(res));
+    const index = (await readWorkbook(files.get(`${TOP}/索引.xlsx`) as Buffer)).getWorksheet('索引') as ExcelJS.Worksheet;
+    expect(index.getRow(4).getCell(8).text).toBe('未打包：超出单次打包的时间或大小上限，请按报送轮次分别导出');
+  } finally {
+    small.close();
+  }
+});

