@@ -1,0 +1,62 @@
+/**
+ * `npm run ledger -- …` on a data folder: the built CLI runs the built
+ * ledger function on the local cloud, as the office's IT staff would.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { readWorkbook, unzip } from '../helpers/ledger';
+import { createRound, inDays } from '../helpers/journey';
+import { startTestCloud } from '../helpers/local-cloud';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'build', 'ledger.js');
+
+test('template, import (dry run, then for real), current, export and archive from the command line', async () => {
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), 'ledger'], { cwd: ROOT });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-ledger-cli-'));
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-ledger-out-'));
+  const ledger = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--dir', dir], { cwd: out, encoding: 'utf8' });
+  try {
+    const t = startTestCloud({ dir });
+    await t.seed();
+    await createRound(t, { name: '第三季度', dueDate: inDays(10) });
+    t.close();
+
+    const template = ledger('template', '--plan', '2021', '--out', 'table.xlsx');
+    expect(template.stderr).toBe('');
+    expect(template.stdout).toContain('已生成 邹城市2021年政务公开工作任务分解表（导入模板）.xlsx');
+
+    const dry = ledger('import', 'table.xlsx', '--dry-run');
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain('大项 5，小项 20，任务 44 项，涉及单位 35 个，责任分工 805 条');
+    expect(dry.stdout).toContain('检查通过');
+    expect(dry.stdout).not.toContain('已导入');
+
+    // The file says 2021, which exists: refused, nothing written; then as 2031.
+    expect(ledger('import', 'table.xlsx').stderr).toContain('2021 年的任务分解表已经存在');
+    const imported = ledger('import', 'table.xlsx', '--year', '2031');
+    expect(imported.stdout).toContain('已导入 2031 年任务分解表：44 项任务，805 条责任分工；未设为当前年度');
+    expect(ledger('current', '--plan', '2031').stdout).toContain('当前年度已切换为 2031 年');
+    expect(ledger('current', '--plan', '2021').stdout).toContain('当前年度已切换为 2021 年');
+
+    const exported = ledger('export', '--plan', '2021', '--round', '第三季度', '--out', 'ledger.xlsx');
+    expect(exported.stdout).toContain('已导出 邹城市2021年政务公开工作台账（第三季度）.xlsx：44 项任务，1 个报送轮次，805 行');
+    const wb = await readWorkbook(fs.readFileSync(path.join(out, 'ledger.xlsx')));
+    expect(wb.getWorksheet('工作台账')?.rowCount).toBe(3 + 805);
+    expect(ledger('export', '--round', '第九季度').stderr).toContain('找不到轮次 第九季度');
+
+    const archived = ledger('archive', '--out', 'evidence.zip');
+    expect(archived.stdout).toContain('已打包 邹城市2021年政务公开佐证材料（全年）.zip：0 个文件');
+    expect([...unzip(fs.readFileSync(path.join(out, 'evidence.zip'))).keys()]).toEqual(['邹城市2021年政务公开佐证材料（全年）/索引.xlsx']);
+
+    fs.writeFileSync(path.join(out, 'bad.xlsx'), 'not a workbook');
+    const bad = ledger('import', 'bad.xlsx');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('文件不是 Excel 工作簿');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}, 90000);
