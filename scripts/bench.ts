@@ -14,6 +14,7 @@ import { DIRECTORY, TABLE_2021 } from '../cloudfunctions/common/table';
 import { localTemplates } from './local-cloud/templates';
 import { journeyFigures, measureJourneys, packageFigures, prepareJourneys } from './bench-journeys';
 import { addDays, officeDay } from '../cloudfunctions/common/domain/dates';
+import { ledgerChild, ledgerFigures } from './bench-ledger';
 
 interface Figure {
   name: string;
@@ -355,8 +356,24 @@ async function reminderBench(): Promise<void> {
   emit({ name: 'reminder.province.runs_estimate_at_concurrency_5', value: Math.ceil(big.sent / perRun), unit: 'runs' });
 }
 
-// BENCH_ONLY=reminder skips the figures above (the reminder part alone takes about a minute).
-(process.env.BENCH_ONLY === 'reminder' ? Promise.resolve() : main()).then(reminderBench).catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+async function ledgerBench(): Promise<void> {
+  for (const f of ledgerFigures()) emit(f);
+}
+
+// BENCH_ONLY=main, reminder or ledger runs one part (the reminder part alone takes about a minute).
+// A ledger measurement runs this bundle again as a child (scripts/bench-ledger.ts).
+if (!ledgerChild()) {
+  const parts: [string, () => Promise<void>][] = [
+    ['main', main],
+    ['reminder', reminderBench],
+    ['ledger', ledgerBench],
+  ];
+  const only = process.env.BENCH_ONLY;
+  parts
+    .filter(([name]) => !only || only === name)
+    .reduce((done, [, run]) => done.then(run), Promise.resolve())
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

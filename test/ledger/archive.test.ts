@@ -28,6 +28,7 @@ let up: Uploader;
 let q3: RoundView;
 let q4: RoundView;
 const bytes = (label: string) => Buffer.from(`${label} `.repeat(200));
+const BIG = Buffer.from(Array.from({ length: 1_600_000 }, (_v, i) => (i * 7919) % 251));
 
 async function evidence(key: 'ssfj' | 'xiangcheng', label: string) {
   const c = CONTACTS[key];
@@ -83,7 +84,15 @@ beforeAll(async () => {
     await xc(
       'report.submit',
       reportInput(assignmentOf(24, 'xiangcheng-zhen'), q4.id, 'archive-24-q4', {
-        files: [{ fileID: await evidence('xiangcheng', 'q4.docx'), name: '第四季度总结.docx', size: 1200 }],
+        files: [
+          { fileID: await evidence('xiangcheng', 'q4.docx'), name: '第四季度总结.docx', size: 1200 },
+          // Larger than what a download keeps in memory: it goes through the temp folder.
+          {
+            fileID: await up.upload(CONTACTS.xiangcheng.openid, `${uploadPrefix('xiangcheng-zhen')}archive/big.pdf`, BIG),
+            name: '扫描件.pdf',
+            size: BIG.length,
+          },
+        ],
       }),
     ),
   );
@@ -105,7 +114,7 @@ describe('the whole year', () => {
   });
 
   test('one folder per task / unit / round with the latest version’s files, byte for byte', () => {
-    expect(res).toMatchObject({ name: `${TOP}.zip`, files: 6, missing: 1 });
+    expect(res).toMatchObject({ name: `${TOP}.zip`, files: 7, missing: 1 });
     expect([...files.keys()].sort()).toEqual(
       [
         `${TOP}/索引.xlsx`,
@@ -115,8 +124,10 @@ describe('the whole year', () => {
         `${TOP}/第24项/香城镇/第三季度/photo.jpg`,
         `${TOP}/第24项/香城镇/第三季度/photo (2).jpg`,
         `${TOP}/第24项/香城镇/第四季度/第四季度总结.docx`,
+        `${TOP}/第24项/香城镇/第四季度/扫描件.pdf`,
       ].sort(),
     );
+    expect(files.get(`${TOP}/第24项/香城镇/第四季度/扫描件.pdf`)).toEqual(BIG);
     expect(files.get(`${TOP}/第11项/市司法局/第三季度/实施方案.pdf`)).toEqual(bytes('plan.pdf'));
     expect(files.get(`${TOP}/第24项/香城镇/第三季度/photo (2).jpg`)).toEqual(bytes('p2.jpg'));
   });
@@ -143,7 +154,7 @@ describe('the whole year', () => {
       'https://www.zoucheng.gov.cn/art/2021/9/1/art_1.html',
       '网页链接（不含文件）',
     ]);
-    expect(rows).toHaveLength(8);
+    expect(rows).toHaveLength(9);
     expect(rows.some((r) => r[4] === '旧稿.pdf')).toBe(false);
   });
 
@@ -157,7 +168,7 @@ describe('the whole year', () => {
 
   test('is audited', () => {
     expect(t.cloud.db.find('audit', { action: 'ledger.archive' })).toContainEqual(
-      expect.objectContaining({ actor: ADMIN, target: 'plan:plan-2021', detail: { year: 2021, roundId: null, files: 6, missing: 1 } }),
+      expect.objectContaining({ actor: ADMIN, target: 'plan:plan-2021', detail: { year: 2021, roundId: null, files: 7, missing: 1 } }),
     );
   });
 });
@@ -165,8 +176,9 @@ describe('the whole year', () => {
 test('one round: only its folders', async () => {
   const res = okData(await t.ledger(ADMIN)('ledger.archive', { roundId: q4.id }));
   const names = [...unzip(await fetchFile(res)).keys()];
-  expect(res).toMatchObject({ name: '邹城市2021年政务公开佐证材料（第四季度）.zip', files: 1, missing: 0 });
+  expect(res).toMatchObject({ name: '邹城市2021年政务公开佐证材料（第四季度）.zip', files: 2, missing: 0 });
   expect(names.sort()).toEqual([
+    '邹城市2021年政务公开佐证材料（第四季度）/第24项/香城镇/第四季度/扫描件.pdf',
     '邹城市2021年政务公开佐证材料（第四季度）/第24项/香城镇/第四季度/第四季度总结.docx',
     '邹城市2021年政务公开佐证材料（第四季度）/索引.xlsx',
   ]);
@@ -175,7 +187,7 @@ test('one round: only its folders', async () => {
 test('a download that fails is listed as missing; the other files are still packed', async () => {
   t.cloud.storage.failNext('downloadFile', 1);
   const res = okData(await t.ledger(ADMIN)('ledger.archive', { year: 2021 }));
-  expect(res).toMatchObject({ files: 5, missing: 2 });
+  expect(res).toMatchObject({ files: 6, missing: 2 });
   const files = unzip(await fetchFile(res));
   const index = (await readWorkbook(files.get(`${TOP}/索引.xlsx`) as Buffer)).getWorksheet('索引') as ExcelJS.Worksheet;
   const reasons: string[] = [];

@@ -12,7 +12,7 @@ import https from 'https';
 import os from 'os';
 import path from 'path';
 import { pipeline } from 'stream/promises';
-import type { Writable } from 'stream';
+import { Writable } from 'stream';
 import type { LedgerFileView } from '../../../miniprogram/shared/ledger-api';
 import { cloud } from '../../common/cloud';
 import { ApiFailure } from '../../common/envelope';
@@ -105,4 +105,51 @@ export function download(url: string, sink: Writable, maxBytes = Number.MAX_SAFE
     req.setTimeout(DOWNLOAD_IDLE_MS, () => req.destroy(new DownloadError('下载超时')));
     req.on('error', (err) => reject(err instanceof DownloadError ? err : new DownloadError('无法连接云存储')));
   });
+}
+
+/**
+ * A download's bytes: kept in memory up to `limit` (most evidence photos), written to `file`
+ * beyond it, so a few downloads in flight never hold more than a few `limit`s.
+ */
+export class SpillSink extends Writable {
+  private chunks: Buffer[] = [];
+  private held = 0;
+  private out: fs.WriteStream | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly limit: number,
+  ) {
+    super();
+  }
+
+  /** The bytes, or the file holding them once the download is complete. */
+  get result(): { bytes: Buffer } | { file: string } {
+    return this.out ? { file: this.file } : { bytes: Buffer.concat(this.chunks) };
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    if (!this.out && this.held + chunk.length <= this.limit) {
+      this.chunks.push(chunk);
+      this.held += chunk.length;
+      done();
+      return;
+    }
+    if (!this.out) {
+      this.out = fs.createWriteStream(this.file);
+      this.out.on('error', (err) => this.destroy(err));
+      for (const c of this.chunks) this.out.write(c);
+      this.chunks = [];
+    }
+    if (this.out.write(chunk)) done();
+    else this.out.once('drain', () => done());
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    if (!this.out) {
+      done();
+      return;
+    }
+    this.out.end(() => done());
+  }
 }

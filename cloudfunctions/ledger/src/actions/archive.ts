@@ -4,10 +4,11 @@
  * files of the latest report there (the versions the ledger shows), plus
  * 索引.xlsx listing every file and link and what became of it.
  *
- * Memory stays flat however many files there are: temporary links are
- * fetched 50 at a time, a few files download at once into the call's temp
- * folder, each is streamed into the zip (itself a temp file) and deleted,
- * and the index is written row by row. A file storage cannot deliver is
+ * Memory stays flat however many files there are: reports are read a page
+ * at a time, temporary links fetched 50 at a time, a few files download at
+ * once (in memory up to 1 MB each, larger ones into the call's temp folder),
+ * each goes into the zip (itself a temp file) and is let go, and the index
+ * is written row by row. A file storage cannot deliver is
  * listed in the index as missing, never a failure of the whole archive.
  * The platform's limits (60 s, a few hundred MB of /tmp) are respected by
  * a time and size budget: files past it are listed as not packed, with
@@ -17,18 +18,23 @@ import archiver from 'archiver';
 import fs from 'fs';
 import fsp from 'fs/promises';
 import path from 'path';
+import { Readable } from 'stream';
 import type { LedgerArchiveResult } from '../../../../miniprogram/shared/ledger-api';
 import { audit } from '../../../common/audit';
 import { db, fetchAll, fetchIn } from '../../../common/cloud';
 import { fileExtension } from '../../../common/domain/evidence';
+import type { AssignmentDoc } from '../../../common/domain/plan-docs';
 import type { ReportDoc, UnitDoc } from '../../../common/records';
 import { latestInRound } from '../../../common/reports';
 import { C } from '../../../common/schema';
 import { TEMP_URL_BATCH, tempUrlBatch } from '../../../common/storage';
-import { DownloadError, download, publish, safeName, withTempDir } from '../files';
+import { DownloadError, download, publish, safeName, SpillSink, withTempDir } from '../files';
 import type { LedgerActionDef } from '../router';
 import { evidenceFolder, fileTitle, resolveScope, scopeInput, storagePath, type Scope } from '../scope';
 import { addSheet, newWriter, writeHeader, writeRow, writeTitle, type Column, type Sheet } from '../xlsx';
+
+/** A download up to this size stays in memory; a larger one goes to the call's temp folder first. */
+const IN_MEMORY_BYTES = 1024 * 1024;
 
 /** Already compressed: stored as they are, which is faster and no larger. */
 const STORED = new Set([
@@ -63,17 +69,18 @@ function budget(started: number): Budget {
     return Number.isFinite(v) && v > 0 ? v : fallback;
   };
   return {
-    concurrency: Math.min(16, Math.floor(num('LEDGER_ARCHIVE_CONCURRENCY', 4))),
+    concurrency: Math.min(16, Math.floor(num('LEDGER_ARCHIVE_CONCURRENCY', 6))),
     deadline: started + num('LEDGER_ARCHIVE_BUDGET_MS', 45_000),
     maxBytes: num('LEDGER_ARCHIVE_MAX_BYTES', 400 * 1024 * 1024),
   };
 }
 
 interface Item {
+  kind: 'file';
   taskNo: number;
   unitName: string;
   roundName: string;
-  kind: '图片' | '文件';
+  type: '图片' | '文件';
   name: string;
   size: number;
   fileID: string;
@@ -81,6 +88,7 @@ interface Item {
   entry: string;
 }
 interface Link {
+  kind: 'link';
   taskNo: number;
   unitName: string;
   roundName: string;
@@ -88,46 +96,92 @@ interface Link {
   url: string;
 }
 
-type ReportEvidence = Pick<ReportDoc, '_id' | 'taskNo' | 'unitId' | 'roundId' | 'evidence'>;
+/** Where one report's evidence goes. */
+interface ReportRef {
+  id: string;
+  taskNo: number;
+  unitId: string;
+  unitName: string;
+  roundName: string;
+}
 
-async function loadEvidence(scope: Scope, top: string): Promise<{ items: Item[]; links: Link[] }> {
-  const [units, perRound] = await Promise.all([
-    fetchAll<Pick<UnitDoc, '_id' | 'name'>>(db.collection(C.units).field({ _id: true, name: true })),
+/** Reports read per request while packing: the evidence lists of a page at a time are in memory. */
+const REPORT_PAGE = 50;
+
+/** The latest report of each assignment in each round in scope, in folder order (task, unit, round). */
+async function reportRefs(scope: Scope): Promise<ReportRef[]> {
+  const [units, assignments, perRound] = await Promise.all([
+    fetchAll<Pick<UnitDoc, '_id' | 'name' | 'order'>>(db.collection(C.units).field({ _id: true, name: true, order: true })),
+    fetchAll<Pick<AssignmentDoc, '_id' | 'taskNo' | 'unitId'>>(
+      db.collection(C.assignments).where({ planId: scope.plan._id }).field({ _id: true, taskNo: true, unitId: true }),
+    ),
     Promise.all(scope.rounds.map((r) => latestInRound(r._id))),
   ]);
-  const reportIds = perRound.flatMap((m) => [...m.values()].map((l) => l.reportId));
-  const reports = await fetchIn<ReportEvidence>(
-    C.reports,
-    '_id',
-    reportIds,
-    {},
-    { _id: true, taskNo: true, unitId: true, roundId: true, evidence: true },
-  );
-  const unitName = new Map(units.map((u) => [u._id, u.name]));
-  const roundName = new Map(scope.rounds.map((r) => [r._id, r.name]));
-  const roundOrder = new Map(scope.rounds.map((r, i) => [r._id, i]));
-  reports.sort(
-    (a, b) =>
-      a.taskNo - b.taskNo ||
-      (unitName.get(a.unitId) ?? '').localeCompare(unitName.get(b.unitId) ?? '', 'zh-Hans-CN') ||
-      (roundOrder.get(a.roundId) ?? 0) - (roundOrder.get(b.roundId) ?? 0),
-  );
-  const items: Item[] = [];
-  const links: Link[] = [];
-  const taken = new Set<string>();
-  for (const r of reports) {
-    const where = { taskNo: r.taskNo, unitName: unitName.get(r.unitId) ?? r.unitId, roundName: roundName.get(r.roundId) ?? '' };
-    const folder = `${top}/${evidenceFolder(where.taskNo, where.unitName, where.roundName)}`;
-    const files = [
-      ...(r.evidence?.images ?? []).map((f) => ({ ...f, kind: '图片' as const })),
-      ...(r.evidence?.files ?? []).map((f) => ({ ...f, kind: '文件' as const })),
-    ];
-    for (const f of files) {
-      items.push({ ...where, kind: f.kind, name: f.name, size: f.size, fileID: f.fileID, entry: uniqueEntry(folder, f.name, taken) });
+  const unitOf = new Map(units.map((u) => [u._id, u]));
+  const assignmentOf = new Map(assignments.map((a) => [a._id, a]));
+  const refs: (ReportRef & { unitOrder: number; roundOrder: number })[] = [];
+  perRound.forEach((latest, roundOrder) => {
+    const roundName = scope.rounds[roundOrder]?.name ?? '';
+    for (const [assignmentId, l] of latest) {
+      const a = assignmentOf.get(assignmentId);
+      if (!a) continue;
+      const unit = unitOf.get(a.unitId);
+      refs.push({
+        id: l.reportId,
+        taskNo: a.taskNo,
+        unitId: a.unitId,
+        unitName: unit?.name ?? a.unitId,
+        roundName,
+        unitOrder: unit?.order ?? Number.MAX_SAFE_INTEGER,
+        roundOrder,
+      });
     }
-    for (const l of r.evidence?.links ?? []) links.push({ ...where, title: l.title ?? '', url: l.url });
+  });
+  return refs.sort(
+    (a, b) => a.taskNo - b.taskNo || a.unitOrder - b.unitOrder || a.unitId.localeCompare(b.unitId) || a.roundOrder - b.roundOrder,
+  );
+}
+
+/** The files and links of `refs`' reports, read a page of reports at a time. */
+async function* evidenceOf(refs: readonly ReportRef[], top: string): AsyncGenerator<Item | Link> {
+  const folders = new Set<string>();
+  for (let i = 0; i < refs.length; i += REPORT_PAGE) {
+    const page = refs.slice(i, i + REPORT_PAGE);
+    const docs = await fetchIn<Pick<ReportDoc, '_id' | 'evidence'>>(
+      C.reports,
+      '_id',
+      page.map((r) => r.id),
+      {},
+      { _id: true, evidence: true },
+    );
+    const evidence = new Map(docs.map((d) => [d._id, d.evidence]));
+    for (const ref of page) {
+      const e = evidence.get(ref.id);
+      if (!e) continue;
+      const where = { taskNo: ref.taskNo, unitName: ref.unitName, roundName: ref.roundName };
+      let folder = `${top}/${evidenceFolder(ref.taskNo, ref.unitName, ref.roundName)}`;
+      // Two units whose names read alike once made safe for a file system keep apart.
+      if (folders.has(folder)) folder = `${top}/${evidenceFolder(ref.taskNo, `${ref.unitName}（${ref.unitId}）`, ref.roundName)}`;
+      folders.add(folder);
+      const taken = new Set<string>();
+      const files = [
+        ...(e.images ?? []).map((f) => ({ ...f, type: '图片' as const })),
+        ...(e.files ?? []).map((f) => ({ ...f, type: '文件' as const })),
+      ];
+      for (const f of files) {
+        yield {
+          kind: 'file',
+          ...where,
+          type: f.type,
+          name: f.name,
+          size: f.size,
+          fileID: f.fileID,
+          entry: uniqueEntry(folder, f.name, taken),
+        };
+      }
+      for (const l of e.links ?? []) yield { kind: 'link', ...where, title: l.title ?? '', url: l.url };
+    }
   }
-  return { items, links };
 }
 
 /** `folder/name`, numbered `name (2).jpg` when the folder already has one of that name. */
@@ -152,7 +206,7 @@ const INDEX_COLUMNS: Column[] = [
   { header: '情况', width: 30 },
 ];
 
-type Fetched = { item: Item; tmp: string; ok: true } | { item: Item; ok: false; reason: string };
+type Fetched = { item: Item; ok: true; data: SpillSink['result'] } | { item: Item; ok: false; reason: string };
 
 export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
   access: 'admin',
@@ -162,7 +216,7 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
     const limits = budget(started);
     const scope = await resolveScope(input);
     const title = fileTitle(scope.plan, '佐证材料', scope.label);
-    const { items, links } = await loadEvidence(scope, title);
+    const refs = await reportRefs(scope);
 
     const result = await withTempDir(async (dir) => {
       const zipFile = path.join(dir, 'archive.zip');
@@ -199,8 +253,9 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
         if (!url) return { item, ok: false, reason: '未能获取：云存储中已没有这个文件' };
         const tmp = path.join(dir, `f${++seq}`);
         try {
-          await download(url, fs.createWriteStream(tmp));
-          return { item, tmp, ok: true };
+          const sink = new SpillSink(tmp, IN_MEMORY_BYTES);
+          await download(url, sink);
+          return { item, ok: true, data: sink.result };
         } catch (err) {
           await fsp.rm(tmp, { force: true });
           return { item, ok: false, reason: `未能获取：${err instanceof DownloadError ? err.message : '下载失败'}` };
@@ -208,7 +263,7 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
       };
       const settle = async (f: Fetched): Promise<void> => {
         const { item } = f;
-        const where = [item.taskNo, item.unitName, item.roundName, item.kind, item.name, Math.ceil(item.size / 1024)];
+        const where = [item.taskNo, item.unitName, item.roundName, item.type, item.name, Math.ceil(item.size / 1024)];
         if (!f.ok) {
           missing++;
           indexRow([...where, '', f.reason]);
@@ -216,10 +271,13 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
         }
         const added = new Promise<void>((resolve) => entryDone.set(item.entry, resolve));
         const entry: archiver.ZipEntryData = { name: item.entry, store: STORED.has(fileExtension(item.name)) };
-        archive.file(f.tmp, entry);
+        if ('file' in f.data) archive.file(f.data.file, entry);
+        // As a stream, not a Buffer: a Buffer is written into the zip at once, ahead of the disk,
+        // and held until the whole archive is done; a stream is read as the zip file takes it.
+        else archive.append(Readable.from([f.data.bytes]), entry);
         await added;
         entryDone.delete(item.entry);
-        await fsp.rm(f.tmp, { force: true });
+        if ('file' in f.data) await fsp.rm(f.data.file, { force: true });
         packed++;
         indexRow([...where, item.entry, '已打包']);
       };
@@ -232,8 +290,7 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
         await settle(await head.fetched);
         inFlight -= head.bytes;
       };
-      for (let i = 0; i < items.length; i += TEMP_URL_BATCH) {
-        const batch = items.slice(i, i + TEMP_URL_BATCH);
+      const fetchBatch = async (batch: readonly Item[]) => {
         let urls = new Map<string, string>();
         let batchProblem: string | undefined;
         try {
@@ -250,10 +307,24 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
           inFlight += bytes;
           window.push({ fetched: fetchOne(item, urls.get(item.fileID), skip), bytes });
         }
+      };
+      let batch: Item[] = [];
+      let entries = 0;
+      for await (const e of evidenceOf(refs, title)) {
+        entries++;
+        if (e.kind === 'link') {
+          indexRow([e.taskNo, e.unitName, e.roundName, '链接', e.title, null, e.url, '网页链接（不含文件）']);
+          continue;
+        }
+        batch.push(e);
+        if (batch.length === TEMP_URL_BATCH) {
+          await fetchBatch(batch);
+          batch = [];
+        }
       }
+      await fetchBatch(batch);
       while (window.length) await next();
-      for (const l of links) indexRow([l.taskNo, l.unitName, l.roundName, '链接', l.title, null, l.url, '网页链接（不含文件）']);
-      if (items.length + links.length === 0) indexRow([null, '本次导出范围内没有佐证材料']);
+      if (entries === 0) indexRow([null, '本次导出范围内没有佐证材料']);
       index.commit();
       await writer.commit();
       archive.file(indexFile, { name: `${title}/索引.xlsx` });
