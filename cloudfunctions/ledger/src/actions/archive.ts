@@ -28,11 +28,12 @@ import type { ReportDoc, UnitDoc } from '../../../common/records';
 import { latestInRound } from '../../../common/reports';
 import { C } from '../../../common/schema';
 import { TEMP_URL_BATCH, tempUrlBatch } from '../../../common/storage';
-import { DownloadError, download, publish, safeName, SpillSink, withTempDir } from '../files';
+import { DownloadError, download, publish, safeName, SpillSink, TooLargeError, withTempDir } from '../files';
 import type { LedgerActionDef } from '../router';
 import { evidenceFolder, fileTitle, resolveScope, scopeInput, storagePath, type Scope } from '../scope';
 import { addSheet, newWriter, writeHeader, writeRow, writeTitle, type Column, type Sheet } from '../xlsx';
 
+const OVER_BUDGET = '未打包：超出单次打包的时间或大小上限，请按报送轮次分别导出';
 /** A download up to this size stays in memory; a larger one goes to the call's temp folder first. */
 const IN_MEMORY_BYTES = 1024 * 1024;
 
@@ -227,9 +228,15 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
         out.on('close', resolve);
         out.on('error', reject);
         archive.on('error', reject);
+        // A file the zip could not read is skipped with a warning and no 'entry': stop rather than wait.
+        archive.on('warning', reject);
       });
       // A rejection before we await `closed` must not go unhandled.
       closed.catch(() => undefined);
+      const broken = closed.then(() => {
+        throw new Error('the zip closed early');
+      });
+      broken.catch(() => undefined);
       archive.pipe(out);
       const entryDone = new Map<string, () => void>();
       archive.on('entry', (e) => entryDone.get(e.name)?.());
@@ -254,10 +261,12 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
         const tmp = path.join(dir, `f${++seq}`);
         try {
           const sink = new SpillSink(tmp, IN_MEMORY_BYTES);
-          await download(url, sink);
+          // Sizes are as the phone reported them: the bytes themselves are held to the budget too.
+          await download(url, sink, Math.max(0, limits.maxBytes - archive.pointer()));
           return { item, ok: true, data: sink.result };
         } catch (err) {
           await fsp.rm(tmp, { force: true });
+          if (err instanceof TooLargeError) return { item, ok: false, reason: OVER_BUDGET };
           return { item, ok: false, reason: `未能获取：${err instanceof DownloadError ? err.message : '下载失败'}` };
         }
       };
@@ -275,7 +284,7 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
         // As a stream, not a Buffer: a Buffer is written into the zip at once, ahead of the disk,
         // and held until the whole archive is done; a stream is read as the zip file takes it.
         else archive.append(Readable.from([f.data.bytes]), entry);
-        await added;
+        await Promise.race([added, broken]);
         entryDone.delete(item.entry);
         if ('file' in f.data) await fsp.rm(f.data.file, { force: true });
         packed++;
@@ -300,9 +309,9 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
         }
         for (const item of batch) {
           if (window.length >= limits.concurrency) await next();
-          // Sizes are as the phone reported them: a budget, not an exact count.
+          // Reported sizes decide what is started; the download itself is capped as well.
           const over = Date.now() > limits.deadline || archive.pointer() + inFlight + item.size > limits.maxBytes;
-          const skip = over ? '未打包：超出单次打包的时间或大小上限，请按报送轮次分别导出' : batchProblem;
+          const skip = over ? OVER_BUDGET : batchProblem;
           const bytes = skip ? 0 : item.size;
           inFlight += bytes;
           window.push({ fetched: fetchOne(item, urls.get(item.fileID), skip), bytes });

@@ -183,22 +183,24 @@ export const importCommit: LedgerActionDef<'import.commit'> = {
       if (checked.problems.length > 0) {
         throw invalid('fileID', `文件中还有 ${checked.problems.length} 处问题，请先检查并修改后再导入`);
       }
-      const region = (await currentPlan())?.region ?? '';
-      const docs = planDocsOf(checked, year, region, caller.openid, fileID, requestKey, makeCurrent);
+      const before = await currentPlan();
+      // The first plan of an environment is current whatever was asked: there is no other.
+      const current = makeCurrent || before === undefined;
+      const docs = planDocsOf(checked, year, before?.region ?? '', caller.openid, fileID, requestKey, current);
       await takeLease(pid, lease);
       // What an interrupted attempt left (no plan document refers to it yet).
       await db.collection(C.tasks).where({ planId: pid }).remove();
       await db.collection(C.assignments).where({ planId: pid }).remove();
       await addMissing(C.tasks, docs.tasks, new Map());
       await addMissing(C.assignments, docs.assignments, new Map());
-      if (makeCurrent) await demoteNewer(year);
+      if (current) await demoteNewer(year);
       try {
         await db.collection(C.plans).add({ data: docs.plan });
       } catch (err) {
         if (isDuplicateKey(err)) throw new ApiFailure('CONFLICT', `${year} 年的任务分解表已经存在，不能重复导入`, 'year');
         throw err;
       }
-      result = { planId: pid, year, tasks: docs.tasks.length, assignments: docs.assignments.length, current: makeCurrent };
+      result = { planId: pid, year, tasks: docs.tasks.length, assignments: docs.assignments.length, current };
     }
     return inTransaction(async (tx) => {
       const lease = await txGet<ImportDoc>(tx, C.imports, pid);
