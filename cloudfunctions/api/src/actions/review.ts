@@ -16,6 +16,7 @@ import { reviewRefusal, STATE_AFTER } from '../../../common/domain/review';
 import { ApiFailure, invalid } from '../../../common/envelope';
 import type { ReportDoc, ReviewDoc, RoundDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
+import { firstChars } from '../../../common/domain/text';
 import { tempUrls } from '../../../common/storage';
 import { integer, object, oneOf, optional, roundIdInput, string } from '../../../common/validate';
 import { iso, reportViews, reviewView } from '../report-view';
@@ -183,7 +184,7 @@ export const reviewQueue: ActionDef<'review.queue'> = {
         roundName: roundName.get(r.roundId) ?? '',
         taskId: a?.taskId ?? '',
         taskNo: r.taskNo,
-        taskSummary: summary(requirement.get(a?.taskId ?? '') ?? ''),
+        taskSummary: firstChars(requirement.get(a?.taskId ?? '') ?? '', 40),
         unitId: r.unitId,
         unitName: unitName.get(r.unitId) ?? a?.unitName ?? '',
         role: a?.role ?? 'responsible',
@@ -197,12 +198,6 @@ export const reviewQueue: ActionDef<'review.queue'> = {
     return { items, total: pending.length };
   },
 };
-
-/** The requirement's first 40 characters, for a list row. */
-function summary(text: string): string {
-  const chars = [...text.replace(/\s+/g, '')];
-  return chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : chars.join('');
-}
 
 export const reportGet: ActionDef<'report.get'> = {
   access: 'admin',

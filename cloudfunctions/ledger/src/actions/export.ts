@@ -18,6 +18,7 @@ import type { AssignmentDoc, TaskDoc } from '../../../common/domain/plan-docs';
 import type { ReportDoc, ReviewDoc, UnitDoc } from '../../../common/records';
 import { latestInRound, latestReviews } from '../../../common/reports';
 import { C } from '../../../common/schema';
+import { firstChars } from '../../../common/domain/text';
 import { publish, withTempDir } from '../files';
 import type { LedgerActionDef } from '../router';
 import { fileTitle, resolveScope, scopeInput, storagePath, type Scope } from '../scope';
@@ -199,18 +200,13 @@ function writeSummarySheet(sheet: Sheet, title: string, table: LedgerTable<Lates
   let r = 3;
   for (const block of table.blocks) {
     const c = table.taskCounts.get(block.task.no);
-    writeRow(sheet, r++, columns, [block.task.no, summary(block.task.requirement), ...(c ? counts(c) : [])]);
+    writeRow(sheet, r++, columns, [block.task.no, firstChars(block.task.requirement, 60), ...(c ? counts(c) : [])]);
   }
   writeRow(sheet, r++, columns, ['合计', '', ...counts(table.totals)]);
   r++;
   writeHeader(sheet, r++, [{ header: '序号', width: 8 }, { header: '单位（按单位名录顺序，不作排名）', width: 50 }, ...columns.slice(2)]);
   table.unitCounts.forEach((u, i) => writeRow(sheet, r++, columns, [i + 1, u.unitName, ...counts(u.counts)]));
   sheet.getRow(r - 1).commit();
-}
-
-function summary(text: string): string {
-  const chars = [...text.replace(/\s+/g, '')];
-  return chars.length > 60 ? `${chars.slice(0, 60).join('')}…` : chars.join('');
 }
 
 export const ledgerExport: LedgerActionDef<'ledger.export'> = {
