@@ -83,26 +83,32 @@ export async function prepareJourneys(cloud: LocalCloud, office: string, dueDate
   const assignments = cloud.db.find('assignments', { planId: 'plan-2021' });
   const reports = assignments
     .filter((a, i) => a.unitId !== ALL_TASKS_UNIT && i % 2 === 0)
-    .map((a, i) => ({
-      _id: `${a._id as string}-${round.id}-v1`,
-      assignmentId: a._id,
-      planId: 'plan-2021',
-      taskNo: a.taskNo,
-      unitId: a.unitId,
-      roundId: round.id,
-      version: 1,
-      text: '已按要求在政府门户网站公开相关信息，并同步更新政务新媒体。'.repeat(3),
-      progress: i % 3 === 0 ? 'done' : 'ongoing',
-      evidence: { images: [], files: [], links: [{ url: 'http://www.zoucheng.gov.cn/' }] },
-      secrecyConfirmed: true,
-      state: i % 5 === 0 ? 'approved' : 'submitted',
-      submittedBy: 'o-bench-someone',
-      submittedByName: '联络员',
-      submittedAt: new Date(),
-      requestKey: `o-bench-someone:bench-${i}`,
-    }));
+    .map((a, i) => storedReport(a, round.id, i, { state: i % 5 === 0 ? 'approved' : 'submitted' }));
   for (let i = 0; i < reports.length; i += 500) await db.collection('reports').add({ data: reports.slice(i, i + 500) });
   return { roundId: round.id };
+}
+
+/** A first version as the store keeps it, for benchmarks that need many (how it arrived does not matter to readers). */
+export function storedReport(a: Record<string, unknown>, roundId: string, i: number, over: Record<string, unknown> = {}) {
+  return {
+    _id: `${String(a._id)}-${roundId}-v1`,
+    assignmentId: a._id,
+    planId: 'plan-2021',
+    taskNo: a.taskNo,
+    unitId: a.unitId,
+    roundId,
+    version: 1,
+    text: '已按要求在政府门户网站公开相关信息，并同步更新政务新媒体。'.repeat(3),
+    progress: i % 3 === 0 ? 'done' : 'ongoing',
+    evidence: { images: [], files: [], links: [{ url: 'http://www.zoucheng.gov.cn/' }] },
+    secrecyConfirmed: true,
+    state: 'submitted',
+    submittedBy: 'o-bench-someone',
+    submittedByName: '联络员',
+    submittedAt: new Date(),
+    requestKey: `o-bench-someone:${roundId}-${i}`,
+    ...over,
+  };
 }
 
 export interface JourneyMeasure {

@@ -18,7 +18,7 @@ import os from 'os';
 import path from 'path';
 import { db } from '../cloudfunctions/common/cloud';
 import { addDays, officeDay } from '../cloudfunctions/common/domain/dates';
-import type { Figure } from './bench-journeys';
+import { storedReport, type Figure } from './bench-journeys';
 import { LocalCloud } from './local-cloud/runtime';
 import { createBridge, listen } from './local-cloud/server';
 
@@ -138,26 +138,9 @@ async function child(job: Job): Promise<Measured> {
     const reviews: Record<string, unknown>[] = [];
     // Reports straight to the store: how they arrived does not matter to the ledger.
     const report = (a: Record<string, unknown>, roundId: string, evidence: object, i: number) => {
-      const id = `${String(a._id)}-${roundId}-v1`;
-      reports.push({
-        _id: id,
-        assignmentId: a._id,
-        planId: 'plan-2021',
-        taskNo: a.taskNo,
-        unitId: a.unitId,
-        roundId,
-        version: 1,
-        text: '已按要求在政府门户网站公开相关信息，并同步更新政务新媒体，接受社会监督。'.repeat(4),
-        progress: i % 3 === 0 ? 'done' : 'ongoing',
-        evidence,
-        secrecyConfirmed: true,
-        state: i % 2 === 0 ? 'approved' : 'submitted',
-        submittedBy: 'o-bench-contact',
-        submittedByName: '联络员',
-        submittedAt: at,
-        requestKey: `o-bench-contact:${id}`,
-      });
-      if (i % 2 === 0) reviews.push({ reportId: id, decision: 'approve', note: '材料齐全', by: OFFICE, byName: '基准管理员', at });
+      const doc = storedReport(a, roundId, i, { evidence, state: i % 2 === 0 ? 'approved' : 'submitted' });
+      reports.push(doc);
+      if (i % 2 === 0) reviews.push({ reportId: doc._id, decision: 'approve', note: '材料齐全', by: OFFICE, byName: '基准管理员', at });
     };
     if (job.kind === 'export') {
       const listed = {
