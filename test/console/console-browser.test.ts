@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { openBrowser, type OpenBrowser } from '../helpers/chromium';
-import { addActivity, buildConsole, startConsoleCloud, type Activity, type ConsoleCloud } from '../helpers/console';
+import { addActivity, buildConsole, photo, startConsoleCloud, type Activity, type ConsoleCloud } from '../helpers/console';
 import { CONTACTS, assignmentOf, reportInput } from '../helpers/journey';
 import { okData } from '../helpers/local-cloud';
 
@@ -23,11 +23,7 @@ beforeAll(async () => {
   // Fail a step with its own message well before jest's test timeout.
   page.setDefaultTimeout(5000);
   page.on('pageerror', (e) => errors.push(e.message));
-  // The evidence photo: a real PNG, drawn by the browser itself.
-  await page.setContent(
-    '<div id="photo" style="width:320px;height:200px;display:grid;place-items:center;background:#1a5fb4;color:#fff;font-size:28px">政务公开专栏</div>',
-  );
-  activity = await addActivity(c.t, await page.locator('#photo').screenshot());
+  activity = await addActivity(c.t, await photo(page, 320));
   okData(
     await c.t.as(CONTACTS.ssfj.openid)(
       'report.submit',

@@ -7,6 +7,7 @@
 import { execFileSync } from 'child_process';
 import type http from 'http';
 import path from 'path';
+import type { Page } from 'playwright-core';
 import { createBridge, listen } from '../../scripts/local-cloud/server';
 import { addDays } from '../../cloudfunctions/common/domain/dates';
 import { TEMPLATES, okData, startTestCloud, type TestCloud } from './local-cloud';
@@ -42,6 +43,15 @@ export async function startConsoleCloud(opts: { consoleAssets?: string } = {}): 
       t.close();
     },
   };
+}
+
+/** A real PNG (a 政务公开 notice board, `width` × 2/3 `width` CSS px) drawn by the browser itself. */
+export async function photo(page: Page, width = 320): Promise<Buffer> {
+  const height = Math.round((width * 2) / 3);
+  await page.setContent(
+    `<div id="photo" style="width:${width}px;height:${height}px;display:grid;place-items:center;background:#1a5fb4;color:#fff;font:${Math.round(width / 12)}px sans-serif">政务公开专栏</div>`,
+  );
+  return page.locator('#photo').screenshot();
 }
 
 export interface Activity {

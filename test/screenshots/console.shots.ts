@@ -6,7 +6,7 @@
 import fs from 'fs';
 import path from 'path';
 import { openBrowser } from '../helpers/chromium';
-import { addActivity, buildConsole, startConsoleCloud } from '../helpers/console';
+import { addActivity, buildConsole, photo, startConsoleCloud } from '../helpers/console';
 import { OUT_DIR } from './render';
 
 const WIDTH = 1280;
@@ -24,10 +24,7 @@ test('the console: 数据 (the 2021 table) and 消息 (outbox and reminder log)'
   const browser = await openBrowser({ width: WIDTH, height: HEIGHT });
   try {
     const page = await browser.context.newPage();
-    await page.setContent(
-      '<div id="photo" style="width:480px;height:320px;display:grid;place-items:center;background:#1a5fb4;color:#fff;font:32px sans-serif">政务公开专栏</div>',
-    );
-    const activity = await addActivity(c.t, await page.locator('#photo').screenshot());
+    const activity = await addActivity(c.t, await photo(page, 480));
     await c.t.cloud.runTrigger('reminder', 'remind', { Time: `${activity.remindDay}T09:00:00+08:00` });
     fs.mkdirSync(OUT_DIR, { recursive: true });
 
