@@ -1,6 +1,7 @@
 /**
  * The README's main job: `npm start` builds, seeds the 2021 table on first
- * start, serves the bridge, and keeps its data across restarts (kill -9 too).
+ * start, serves the bridge and the console, and keeps its data across
+ * restarts (kill -9 too).
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import fs from 'fs';
@@ -12,7 +13,7 @@ const OFFICE = 'o-local-office-admin';
 let dir: string;
 
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), 'api', 'local-cloud'], { cwd: ROOT });
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), 'api', 'local-cloud', 'console'], { cwd: ROOT });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-start-'));
 }, 60000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -57,6 +58,11 @@ test('first start seeds the 2021 table and prints how to use it', async () => {
     expect(output()).toContain('已导入 2021 年任务分解表：44 项任务，35 个单位');
     expect(output()).toContain(`x-local-openid: ${OFFICE}`);
     expect(await planTasks(url)).toBe(44);
+    // The last line points at the console, which the same server serves.
+    expect(output()).toContain(`用浏览器打开 ${url}/ 查看本地云控制台`);
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script defer src="/console/console.js"></script>');
   } finally {
     child.kill('SIGTERM');
     await stopped(child);
