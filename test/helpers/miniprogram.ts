@@ -134,7 +134,8 @@ afterAll(closeBridge);
 
 interface HttpAnswer {
   status: number;
-  body: string;
+  /** Raw bytes: a downloaded workbook or picture must reach the reader unchanged. */
+  body: Buffer;
 }
 
 /** Sends `body` in a few chunks, telling `onSent` after each, like an upload on a slow link. */
@@ -152,7 +153,7 @@ function send(url: string, method: string, headers: Record<string, string | numb
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -303,7 +304,7 @@ function localUpload(opts: {
       );
       setAbort(post.abort);
       const res = await post.answer;
-      return { statusCode: res.status, data: res.body };
+      return { statusCode: res.status, data: res.body.toString('utf8') };
     },
     { success: opts.success, fail: opts.fail },
     'uploadFile',
@@ -325,7 +326,7 @@ function localRequest(opts: {
       return send(origin + new URL(opts.url).pathname, opts.method ?? 'GET', { ...opts.header }, body).answer;
     })
     .then(
-      (res) => opts.success?.({ statusCode: res.status, data: JSON.parse(res.body) as unknown }),
+      (res) => opts.success?.({ statusCode: res.status, data: JSON.parse(res.body.toString('utf8')) as unknown }),
       (err: unknown) => opts.fail?.({ errMsg: `request:fail ${String(err)}` }),
     );
 }
