@@ -1,10 +1,9 @@
 /**
  * Set-up for the contact journey tests: approved contacts of a few units,
  * reporting rounds, and real uploads into the local storage (over its HTTP
- * face, the path wx.uploadFile takes against the local cloud).
+ * face, the path wx.uploadFile takes against the local cloud), with bytes
+ * that pass the server's checks of stored files.
  */
-import http from 'http';
-import type { AddressInfo } from 'net';
 import type { RoundInput, RoundView, SubmitReportInput } from '../../miniprogram/shared/api';
 import { buildPlanDocs, type AssignmentDoc } from '../../cloudfunctions/common/domain/plan-docs';
 import { addDays, officeDay } from '../../cloudfunctions/common/domain/dates';
@@ -74,18 +73,11 @@ export interface Uploader {
   close(): Promise<void>;
 }
 
-/** Serves the test cloud's storage over HTTP and uploads through `POST /storage/upload`. */
+/** Uploads through the test cloud's `POST /storage/upload`, as wx.uploadFile does against the local cloud. */
 export async function startUploader(t: TestCloud): Promise<Uploader> {
-  const server = http.createServer((req, res) => {
-    if (!t.cloud.storage.httpHandler(req, res)) {
-      res.statusCode = 404;
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = await t.origin();
   return {
-    async upload(openid, cloudPath, bytes = Buffer.from(`bytes of ${cloudPath}`)) {
+    async upload(openid, cloudPath, bytes = picture(`bytes of ${cloudPath}`)) {
       const boundary = `----journey${Math.random().toString(16).slice(2)}`;
       const body = Buffer.concat([
         Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="cloudPath"\r\n\r\n${cloudPath}\r\n`),
@@ -103,9 +95,18 @@ export async function startUploader(t: TestCloud): Promise<Uploader> {
       if (!res.ok || !json.fileID) throw new Error(`upload of ${cloudPath} failed: ${res.status} ${json.message ?? ''}`);
       return json.fileID;
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    // The bridge is the test cloud's: it closes with it.
+    close: () => Promise.resolve(),
   };
 }
+
+/** The first bytes of a JPEG: what the server's picture check looks for. */
+const JPEG_START = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]);
+
+/** Bytes a photo upload can carry: a JPEG start, then `rest` (text, or that many filler bytes). */
+export function picture(rest: string | number = 0): Buffer {
+  return Buffer.concat([JPEG_START, typeof rest === 'number' ? Buffer.alloc(rest, 0x20) : Buffer.from(rest)]);
+}
+
+/** An evidence entry for an upload: the name the person sees and the size storage holds. */
+export const evidenceOf = (fileID: string, name: string, bytes: Buffer) => ({ fileID, name, size: bytes.length });
