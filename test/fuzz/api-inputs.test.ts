@@ -21,7 +21,7 @@ import fs from 'fs';
 import path from 'path';
 import * as fc from 'fast-check';
 import type { ActionName, ApiResult, ErrorCode } from '../../miniprogram/shared/api';
-import { ADMIN, SETUP_CODE, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { ADMIN, SETUP_CODE, TEMPLATES, okData, startTestCloud, writeMark, type TestCloud } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, reportInput } from '../helpers/journey';
 import { payloadArb, show, type FuzzCase } from './hostile';
 
@@ -143,15 +143,7 @@ async function callerFor(action: ActionName, role: FuzzRole): Promise<string> {
   return (standIns[role] ??= await newStandIn(role));
 }
 
-/** What the database holds, to the write: the journal's size and every collection's count. */
-function snapshot(): string {
-  const counts = t.cloud.db
-    .listCollections()
-    .map((c) => `${c.name}=${c.count}`)
-    .sort()
-    .join(',');
-  return `journal=${fs.statSync(journal).size};${counts}`;
-}
+const snapshot = () => writeMark(t);
 
 function checkEnvelope(res: unknown): string | null {
   if (typeof res !== 'object' || res === null) return `not an envelope: ${show(res)}`;

@@ -71,6 +71,20 @@ export function startTestCloud(opts: { fsync?: boolean; dir?: string; env?: Reco
   };
 }
 
+/**
+ * What the database holds, to the write: the journal's size and every
+ * collection's count. Equal before and after a call = the call wrote nothing.
+ */
+export function writeMark(t: TestCloud): string {
+  const journal = path.join(t.dir, 'db', 'journal.log');
+  const counts = t.cloud.db
+    .listCollections()
+    .map((c) => `${c.name}=${c.count}`)
+    .sort()
+    .join(',');
+  return `journal=${fs.existsSync(journal) ? fs.statSync(journal).size : 0};${counts}`;
+}
+
 /** Unwraps an envelope that must be ok, failing the test with its message otherwise. */
 export function okData<T>(res: ApiResult<T>): T {
   if (!res.ok) throw new Error(`expected ok, got ${res.code}: ${res.message}`);

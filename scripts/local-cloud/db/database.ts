@@ -59,7 +59,7 @@ export interface DatabaseStats {
  * as the service does when it fails, and change nothing.
  */
 export interface DatabaseFault {
-  /** An SDK action (`database.insertDocument`, `database.commitTransaction` …), or 'write' for any request that writes. */
+  /** An SDK action (`database.insertDocument`, `database.commitTransaction` …), 'write' for any request that writes, or 'any'. */
   action: string;
   /** Only requests on this collection (a commit matches when its transaction writes the collection). */
   collection?: string;
@@ -94,7 +94,7 @@ const MAX_LIMIT = 1000;
 const AGGREGATE_DEFAULT_LIMIT = 20;
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
 /** Requests that write (inside a transaction too); what a 'write' fault matches. */
-const WRITE_ACTIONS = new Set([
+export const WRITE_ACTIONS: ReadonlySet<string> = new Set([
   'database.insertDocument',
   'database.modifyDocument',
   'database.modifyAndReturnDoc',
@@ -526,7 +526,7 @@ export function createDatabaseBackend(opts: DatabaseBackendOptions): DatabaseBac
   function takeFault(action: string, params: Params): boolean {
     const fault = faults.find(
       (f) =>
-        (f.action === action || (f.action === 'write' && WRITE_ACTIONS.has(action))) &&
+        (f.action === action || f.action === 'any' || (f.action === 'write' && WRITE_ACTIONS.has(action))) &&
         (f.collection === undefined || collectionsOf(action, params).includes(f.collection)),
     );
     if (!fault) return false;
@@ -576,8 +576,11 @@ export function createDatabaseBackend(opts: DatabaseBackendOptions): DatabaseBac
     failNext(fault) {
       const times = fault.times ?? 1;
       const skip = fault.skip ?? 0;
-      if (typeof fault.action !== 'string' || !(fault.action === 'write' || fault.action.startsWith('database.'))) {
-        throw new Error(`failNext: action must be 'write' or a database.* action, got ${String(fault.action)}`);
+      if (
+        typeof fault.action !== 'string' ||
+        !(fault.action === 'write' || fault.action === 'any' || fault.action.startsWith('database.'))
+      ) {
+        throw new Error(`failNext: action must be 'write', 'any' or a database.* action, got ${String(fault.action)}`);
       }
       if (!Number.isInteger(times) || times < 1 || !Number.isInteger(skip) || skip < 0) {
         throw new Error('failNext: times must be a positive integer and skip a non-negative one');
