@@ -252,6 +252,34 @@ export async function runLoad(client: Client, cast: Cast, opts: LoadOptions): Pr
   return { submits, decisions, ms: performance.now() - started };
 }
 
+/**
+ * One submit per contact person, all at once (each with the person's photo),
+ * calling `crash` once `after` of them have been answered ok: the local cloud
+ * dies in the middle of the burst. Returns what each submit got back.
+ */
+export async function burstAndCrash(
+  client: Client,
+  cast: Cast,
+  pass: number,
+  after: number,
+  crash: () => Promise<void>,
+): Promise<Submitted[]> {
+  let oks = 0;
+  let crashed: Promise<void> | undefined;
+  const submits = await Promise.all(
+    cast.contacts.map(async (c, i): Promise<Submitted> => {
+      const input = submitInput(cast, c, i, 0, { submitsPerContact: 1, decisionsPerAdmin: 0, photoEvery: 1, pass });
+      const res = await client.api(c.openid, 'report.submit', input);
+      if (res.ok && ++oks === after) crashed = crash();
+      return res.ok
+        ? { openid: c.openid, input, outcome: 'ok', reportId: res.data.report.id, duplicate: res.data.duplicate }
+        : { openid: c.openid, input, outcome: res.code };
+    }),
+  );
+  await (crashed ?? crash());
+  return submits;
+}
+
 /** Sends every submit again with its own requestId, all at once, as the app's retry does. */
 export async function retrySubmits(client: Client, submits: readonly Submitted[]): Promise<Submitted[]> {
   return Promise.all(

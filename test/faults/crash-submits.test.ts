@@ -14,7 +14,7 @@ import path from 'path';
 import { createDatabaseBackend } from '../../scripts/local-cloud/db/database';
 import { startLocalCloud } from '../../scripts/local-cloud/child';
 import { REPO_ROOT } from '../../scripts/local-cloud/runtime';
-import { Client, integrity, prepare, retrySubmits, submitInput, type Integrity, type Submitted } from '../../scripts/load';
+import { Client, burstAndCrash, integrity, prepare, retrySubmits, type Integrity, type Submitted } from '../../scripts/load';
 
 /** The administrator `npm start` bootstraps on a new data folder (scripts/local-cloud/main.ts). */
 const LOCAL_OFFICE_OPENID = 'o-local-office-admin';
@@ -35,25 +35,8 @@ test('killed during 50 concurrent submits: every acknowledged one is there once,
   execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs'), 'api', 'local-cloud'], { cwd: REPO_ROOT });
   const first = await startLocalCloud(dir);
   const cast = await prepare(new Client(first.origin), { office: LOCAL_OFFICE_OPENID, tag: 'crash', contacts: 50, admins: 0 });
-  const inputs = cast.contacts.map((c, i) => ({
-    openid: c.openid,
-    input: submitInput(cast, c, i, 0, { submitsPerContact: 1, decisionsPerAdmin: 0, photoEvery: 1 }),
-  }));
-
-  // All at once; the fifth ok answer pulls the plug.
-  const client = new Client(first.origin);
-  let oks = 0;
-  let killed: Promise<void> | undefined;
-  const submits: Submitted[] = await Promise.all(
-    inputs.map(async ({ openid, input }) => {
-      const res = await client.api(openid, 'report.submit', input);
-      if (res.ok && ++oks === 5) killed = first.kill();
-      return res.ok
-        ? { openid, input, outcome: 'ok', reportId: res.data.report.id, duplicate: res.data.duplicate }
-        : { openid, input, outcome: res.code };
-    }),
-  );
-  await killed;
+  // All at once, each with a photo; the fifth ok answer pulls the plug.
+  const submits = await burstAndCrash(new Client(first.origin), cast, 0, 5, first.kill);
   expect(first.child.signalCode).toBe('SIGKILL');
   const acknowledged = submits.filter((s) => s.outcome === 'ok').length;
   // Answers either came (ok) or never did: no refusal, no INTERNAL.
