@@ -37,8 +37,13 @@ export interface EvidenceDoc {
 
 /** getTempFileURL takes at most 50 fileIDs per call. */
 const TEMP_URL_BATCH = 50;
-/** Reading a file's first bytes from storage: a stalled answer must not eat the function's time. */
-const PROBE_TIMEOUT_MS = 5000;
+/**
+ * Reading a file's first bytes from storage: a stalled answer must not eat
+ * the function's 20 s. Half of it: storage answers in well under a second,
+ * and the local cloud under `npm run soak` load (where storage shares the
+ * functions' one process) needed more than 5 s at its slowest.
+ */
+const PROBE_TIMEOUT_MS = 10_000;
 
 interface TempFileResult {
   fileList: { fileID: string; status: number; tempFileURL?: string; errMsg?: string }[];
