@@ -14,12 +14,18 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import type { Figure } from './bench-journeys';
-import { startLocalCloud } from './local-cloud/child';
-import { createDatabaseBackend } from './local-cloud/db/database';
-import { Client, EXPECTED_REFUSALS, integrity, latencies, prepare, runLoad, type CallRecord, type Integrity, type LoadRun } from './load';
-
-/** The administrator `npm start` bootstraps on a new data folder. */
-export const LOCAL_OFFICE = 'o-local-office-admin';
+import { LOCAL_OFFICE, startLocalCloud } from './local-cloud/child';
+import {
+  Client,
+  EXPECTED_REFUSALS,
+  checkStopped,
+  latencies,
+  prepare,
+  runLoad,
+  type CallRecord,
+  type Integrity,
+  type LoadRun,
+} from './load';
 
 export interface LoadResult {
   run: LoadRun;
@@ -36,16 +42,6 @@ export function errorsOf(calls: readonly CallRecord[]): Record<string, number> {
     if (c.outcome !== 'ok' && !EXPECTED_REFUSALS.has(c.outcome))
       out[`${c.action}:${c.outcome}`] = (out[`${c.action}:${c.outcome}`] ?? 0) + 1;
   return out;
-}
-
-/** Opens a stopped local cloud's database and checks a round against what the clients were told. */
-export function checkStopped(dir: string, roundId: string, run: Pick<LoadRun, 'submits' | 'decisions'>): Integrity {
-  const db = createDatabaseBackend({ dir: path.join(dir, 'db'), fsync: false });
-  try {
-    return integrity((c, f) => db.find(c, f), roundId, run.submits, run.decisions);
-  } finally {
-    db.close();
-  }
 }
 
 export async function measureLoad(opts: { contacts: number; admins: number; submits: number; decisions: number }): Promise<LoadResult> {

@@ -8,8 +8,10 @@
  * Nothing here knows a business rule: it only calls actions and then reads
  * what the database holds.
  */
+import path from 'path';
 import type { ActionName, ActionRequest, ActionResponse, ApiResult, SubmitReportInput } from '../miniprogram/shared/api';
 import { uploadPrefix } from '../miniprogram/shared/api';
+import { createDatabaseBackend } from './local-cloud/db/database';
 
 /** An answer that never came: the connection failed or the process died. */
 export interface TransportFailure {
@@ -88,11 +90,12 @@ export async function pool<T>(items: readonly T[], n: number, work: (item: T, in
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
 }
 
-/** A small JPEG-looking photo: what the server's picture check accepts. */
-export function photoBytes(size = 2048): Buffer {
-  const bytes = Buffer.alloc(size, 0x20);
-  Buffer.from([0xff, 0xd8, 0xff, 0xe0]).copy(bytes);
-  return bytes;
+/** The first bytes of a JPEG: what the server's picture check looks for. */
+const JPEG_START = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]);
+
+/** Bytes a photo upload can carry: a JPEG start, then `rest` (text, or that many filler bytes). */
+export function picture(rest: string | number = 0): Buffer {
+  return Buffer.concat([JPEG_START, typeof rest === 'number' ? Buffer.alloc(rest, 0x20) : Buffer.from(rest)]);
 }
 
 export interface Contact {
@@ -135,7 +138,7 @@ export async function prepare(client: Client, opts: { office: string; tag: strin
       await client.must(openid, 'contact.bind', { unitId: unit.id, name: `负载联络员${i}`, phone: `139${String(i).padStart(8, '0')}` });
       await client.must(office, 'contact.approve', { openid, unitId: unit.id });
       const mine = await client.must(openid, 'tasks.mine', {});
-      const bytes = photoBytes(1024 + i);
+      const bytes = picture(1024 + i);
       const cloudPath = `${uploadPrefix(unit.id)}load/${tag}/c${i}-1.jpg`;
       const fileID = await client.upload(openid, cloudPath, bytes);
       contacts[i] = {
@@ -368,6 +371,16 @@ export function integrity(find: Find, roundId: string, submits: readonly Submitt
       problems.push(`${d.reportId}: ${d.decision} acknowledged, recorded ${vs.map((v) => v.decision).join(',') || 'nothing'}`);
   }
   return { acknowledged, reports: reports.length, unacknowledgedPresent, reviews: reviews.length, problems };
+}
+
+/** Opens a stopped local cloud's database on `dir` and checks a round against what the clients were told. */
+export function checkStopped(dir: string, roundId: string, run: Pick<LoadRun, 'submits' | 'decisions'>): Integrity {
+  const db = createDatabaseBackend({ dir: path.join(dir, 'db'), fsync: false });
+  try {
+    return integrity((c, f) => db.find(c, f), roundId, run.submits, run.decisions);
+  } finally {
+    db.close();
+  }
 }
 
 export interface LatencyFigures {

@@ -19,9 +19,20 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { REPO_ROOT } from './local-cloud/runtime';
-import { startLocalCloud } from './local-cloud/child';
-import { LOCAL_OFFICE, checkStopped, errorsOf } from './bench-load';
-import { Client, burstAndCrash, latencies, prepare, retrySubmits, runLoad, type CallRecord, type Decided, type Submitted } from './load';
+import { LOCAL_OFFICE, startLocalCloud } from './local-cloud/child';
+import { errorsOf } from './bench-load';
+import {
+  Client,
+  burstAndCrash,
+  checkStopped,
+  latencies,
+  prepare,
+  retrySubmits,
+  runLoad,
+  type CallRecord,
+  type Decided,
+  type Submitted,
+} from './load';
 
 function option(name: string, fallback: number | undefined): number | undefined {
   const i = process.argv.indexOf(`--${name}`);

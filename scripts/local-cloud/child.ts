@@ -8,6 +8,9 @@ import { spawn, type ChildProcess } from 'child_process';
 import path from 'path';
 import { REPO_ROOT } from './runtime';
 
+/** The administrator `npm start` bootstraps on a new data folder (LOCAL_OFFICE_OPENID of main.ts). */
+export const LOCAL_OFFICE = 'o-local-office-admin';
+
 export interface LocalCloudProcess {
   child: ChildProcess;
   origin: string;

@@ -6,10 +6,9 @@ import { execFileSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { startLocalCloud } from '../../scripts/local-cloud/child';
+import { LOCAL_OFFICE as OFFICE, startLocalCloud } from '../../scripts/local-cloud/child';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const OFFICE = 'o-local-office-admin';
 let dir: string;
 
 beforeAll(() => {

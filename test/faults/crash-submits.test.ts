@@ -11,30 +11,20 @@ import { execFileSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { createDatabaseBackend } from '../../scripts/local-cloud/db/database';
-import { startLocalCloud } from '../../scripts/local-cloud/child';
+import { LOCAL_OFFICE, startLocalCloud } from '../../scripts/local-cloud/child';
 import { REPO_ROOT } from '../../scripts/local-cloud/runtime';
-import { Client, burstAndCrash, integrity, prepare, retrySubmits, type Integrity, type Submitted } from '../../scripts/load';
+import { Client, burstAndCrash, checkStopped, prepare, retrySubmits, type Submitted } from '../../scripts/load';
 
-/** The administrator `npm start` bootstraps on a new data folder (scripts/local-cloud/main.ts). */
-const LOCAL_OFFICE_OPENID = 'o-local-office-admin';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-crash-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 /** The database as the restarted cloud will see it (opened after the process is gone). */
-function check(roundId: string, submits: Submitted[]): Integrity {
-  const db = createDatabaseBackend({ dir: path.join(dir, 'db'), fsync: false });
-  try {
-    return integrity((c, f) => db.find(c, f), roundId, submits, []);
-  } finally {
-    db.close();
-  }
-}
+const check = (roundId: string, submits: Submitted[]) => checkStopped(dir, roundId, { submits, decisions: [] });
 
 test('killed during 50 concurrent submits: every acknowledged one is there once, nothing half-written, retries land once', async () => {
   execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs'), 'api', 'local-cloud'], { cwd: REPO_ROOT });
   const first = await startLocalCloud(dir);
-  const cast = await prepare(new Client(first.origin), { office: LOCAL_OFFICE_OPENID, tag: 'crash', contacts: 50, admins: 0 });
+  const cast = await prepare(new Client(first.origin), { office: LOCAL_OFFICE, tag: 'crash', contacts: 50, admins: 0 });
   // All at once, each with a photo; the fifth ok answer pulls the plug.
   const submits = await burstAndCrash(new Client(first.origin), cast, 0, 5, first.kill);
   expect(first.child.signalCode).toBe('SIGKILL');

@@ -24,8 +24,8 @@ import path from 'path';
 import * as fc from 'fast-check';
 import type { ActionName, ApiResult, ErrorCode } from '../../miniprogram/shared/api';
 import { ADMIN, TEMPLATES, okData, startTestCloud, writeMark, type TestCloud } from '../helpers/local-cloud';
-import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, reportInput } from '../helpers/journey';
-import { BASES, GROUP, SELF_CHANGING, type Ctx } from './bases';
+import { CONTACTS } from '../helpers/journey';
+import { BASES, GROUP, SELF_CHANGING, setUpBases, type Ctx } from './bases';
 import { payloadArb, show, type FuzzCase } from './hostile';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
@@ -97,24 +97,7 @@ beforeAll(async () => {
   t = startTestCloud();
   await t.seed();
   journal = path.join(t.dir, 'db', 'journal.log');
-  await approveContacts(t, ['ssfj', 'xiangcheng']);
-  okData(await t.as('o-fuzz-pending')('contact.bind', { unitId: 'ssfj', name: '待审联络员', phone: '13800006666' }));
-  okData(await t.as('o-fuzz-spare-admin')('me.get', {}));
-  okData(await t.as(ADMIN)('admin.add', { openid: 'o-fuzz-spare-admin', name: '备用管理员' }));
-  okData(await t.as(ADMIN)('unit.create', { name: '模糊测试局', kind: 'department', code: 'fuzz-unit' }));
-  const round = await createRound(t, { name: '第三季度', dueDate: inDays(10) });
-  const spare = await createRound(t, { name: '备用', dueDate: inDays(15), scope: [1] });
-  const report = okData(
-    await t.as(CONTACTS.ssfj.openid)('report.submit', reportInput(assignmentOf(25, 'ssfj'), round.id, 'fuzz-setup-report')),
-  ).report;
-  ctx = {
-    roundId: round.id,
-    spareRoundId: spare.id,
-    reportId: report.id,
-    pending: 'o-fuzz-pending',
-    spareAdmin: 'o-fuzz-spare-admin',
-    groupCloudId: t.cloud.issueGroupCloudId(ADMIN, GROUP),
-  };
+  ctx = { ...(await setUpBases(t, 'fuzz')), groupCloudId: t.cloud.issueGroupCloudId(ADMIN, GROUP) };
   expect(fs.existsSync(journal)).toBe(true);
 }, 60_000);
 

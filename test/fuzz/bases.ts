@@ -5,8 +5,8 @@
  * are, as every kind of caller.
  */
 import type { ActionName } from '../../miniprogram/shared/api';
-import { ADMIN, SETUP_CODE, TEMPLATES } from '../helpers/local-cloud';
-import { CONTACTS, assignmentOf, inDays } from '../helpers/journey';
+import { ADMIN, SETUP_CODE, TEMPLATES, okData, type TestCloud } from '../helpers/local-cloud';
+import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, reportInput } from '../helpers/journey';
 
 /** What a payload may refer to: set up before use. */
 export interface Ctx {
@@ -77,3 +77,25 @@ export const BASES: Record<ActionName, Base> = {
 
 /** Actions that change the caller's own binding: they run as a stand-in of the role, replaced after a success. */
 export const SELF_CHANGING: ReadonlySet<ActionName> = new Set<ActionName>(['contact.bind', 'contact.leave']);
+
+/**
+ * What the payloads refer to, on a seeded cloud: 市司法局 and 香城镇's contacts
+ * approved, someone waiting for approval (`pending`), a spare administrator,
+ * the unit `fuzz-unit`, an open round with a report of 市司法局 on task 25 and
+ * a spare round. The caller adds `groupCloudId` (it belongs to one caller).
+ */
+export async function setUpBases(t: TestCloud, prefix: string, pendingPhone = '13800006666'): Promise<Omit<Ctx, 'groupCloudId'>> {
+  const pending = `o-${prefix}-pending`;
+  const spareAdmin = `o-${prefix}-spare-admin`;
+  await approveContacts(t, ['ssfj', 'xiangcheng']);
+  okData(await t.as(pending)('contact.bind', { unitId: 'ssfj', name: '待审联络员', phone: pendingPhone }));
+  okData(await t.as(spareAdmin)('me.get', {}));
+  okData(await t.as(ADMIN)('admin.add', { openid: spareAdmin, name: '备用管理员' }));
+  okData(await t.as(ADMIN)('unit.create', { name: '模糊测试局', kind: 'department', code: 'fuzz-unit' }));
+  const round = await createRound(t, { name: '第三季度', dueDate: inDays(10) });
+  const spare = await createRound(t, { name: '备用', dueDate: inDays(15), scope: [1] });
+  const report = okData(
+    await t.as(CONTACTS.ssfj.openid)('report.submit', reportInput(assignmentOf(25, 'ssfj'), round.id, `${prefix}-setup-report`)),
+  ).report;
+  return { roundId: round.id, spareRoundId: spare.id, reportId: report.id, pending, spareAdmin };
+}

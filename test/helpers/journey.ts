@@ -8,7 +8,11 @@ import type { RoundInput, RoundView, SubmitReportInput } from '../../miniprogram
 import { buildPlanDocs, type AssignmentDoc } from '../../cloudfunctions/common/domain/plan-docs';
 import { addDays, officeDay } from '../../cloudfunctions/common/domain/dates';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
+import { Client, picture } from '../../scripts/load';
 import { ADMIN, okData, type TestCloud } from './local-cloud';
+
+/** Photo bytes the server's picture check accepts (scripts/load.ts). */
+export { picture };
 
 /** One contact per unit; the openid says whose it is. */
 export const CONTACTS = {
@@ -75,37 +79,12 @@ export interface Uploader {
 
 /** Uploads through the test cloud's `POST /storage/upload`, as wx.uploadFile does against the local cloud. */
 export async function startUploader(t: TestCloud): Promise<Uploader> {
-  const origin = await t.origin();
+  const client = new Client(await t.origin());
   return {
-    async upload(openid, cloudPath, bytes = picture(`bytes of ${cloudPath}`)) {
-      const boundary = `----journey${Math.random().toString(16).slice(2)}`;
-      const body = Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="cloudPath"\r\n\r\n${cloudPath}\r\n`),
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="upload"\r\n`),
-        Buffer.from('Content-Type: application/octet-stream\r\n\r\n'),
-        bytes,
-        Buffer.from(`\r\n--${boundary}--\r\n`),
-      ]);
-      const res = await fetch(`${origin}/storage/upload`, {
-        method: 'POST',
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'x-local-openid': openid },
-        body,
-      });
-      const json = (await res.json()) as { fileID?: string; message?: string };
-      if (!res.ok || !json.fileID) throw new Error(`upload of ${cloudPath} failed: ${res.status} ${json.message ?? ''}`);
-      return json.fileID;
-    },
+    upload: (openid, cloudPath, bytes = picture(`bytes of ${cloudPath}`)) => client.upload(openid, cloudPath, bytes),
     // The bridge is the test cloud's: it closes with it.
     close: () => Promise.resolve(),
   };
-}
-
-/** The first bytes of a JPEG: what the server's picture check looks for. */
-const JPEG_START = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]);
-
-/** Bytes a photo upload can carry: a JPEG start, then `rest` (text, or that many filler bytes). */
-export function picture(rest: string | number = 0): Buffer {
-  return Buffer.concat([JPEG_START, typeof rest === 'number' ? Buffer.alloc(rest, 0x20) : Buffer.from(rest)]);
 }
 
 /** An evidence entry for an upload: the name the person sees and the size storage holds. */

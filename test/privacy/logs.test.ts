@@ -14,7 +14,7 @@
  * action names and error codes are not personal.
  */
 import { TEMPLATES, startTestCloud, type TestCloud } from '../helpers/local-cloud';
-import { Client, photoBytes } from '../../scripts/load';
+import { Client, picture } from '../../scripts/load';
 import { uploadPrefix } from '../../miniprogram/shared/api';
 import { subscribe } from '../reminder/helpers';
 import { ADMIN } from '../helpers/local-cloud';
@@ -75,7 +75,7 @@ beforeAll(async () => {
       dueDate: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
       scope: [24],
     });
-    const photo = photoBytes(3000);
+    const photo = picture(3000);
     const doc = Buffer.from('%PDF-1.4 家庭情况说明');
     const photoId = await api.upload(A.openid, `${uploadPrefix(A.unitId)}2021/q3/ab12-1.jpg`, photo);
     const docId = await api.upload(A.openid, `${uploadPrefix(A.unitId)}2021/q3/cd34-file.pdf`, doc);

@@ -12,10 +12,11 @@ import type { ActionName, ApiResult } from '../../miniprogram/shared/api';
 import { maskPhone } from '../../cloudfunctions/common/mask';
 import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, reportInput } from '../helpers/journey';
-import { BASES, GROUP, SELF_CHANGING, type Ctx } from '../fuzz/bases';
+import { BASES, GROUP, SELF_CHANGING, setUpBases, type Ctx } from '../fuzz/bases';
 import { subscribe } from '../reminder/helpers';
 
-const PENDING = { openid: 'o-privacy-pending-01', unitId: 'ssfj', name: '待审丙', phone: '0537-5212345' };
+/** The person waiting for approval (set up by setUpBases). */
+const PENDING = { openid: 'o-privacy-pending', phone: '0537-5212345' };
 const SECOND = { openid: 'o-privacy-ssfj-0002', unitId: 'ssfj', name: '司法己', phone: '13912345678' };
 /** Everyone's number as stored (13811112222: what contact.bind's payload gives). */
 const PHONES = [...Object.values(CONTACTS).map((c) => c.phone), PENDING.phone, SECOND.phone, '13811112222'];
@@ -40,31 +41,20 @@ function phonesIn(value: unknown): string[] {
 beforeAll(async () => {
   t = startTestCloud();
   await t.seed();
-  await approveContacts(t);
+  // What the payloads refer to; its person waiting for approval has a landline.
+  ctx = await setUpBases(t, 'privacy', PENDING.phone);
+  await approveContacts(t, ['szfbgs', 'swbb']);
   okData(await t.as(SECOND.openid)('contact.bind', { unitId: SECOND.unitId, name: SECOND.name, phone: SECOND.phone }));
   okData(await t.as(ADMIN)('contact.approve', { openid: SECOND.openid }));
-  okData(await t.as(PENDING.openid)('contact.bind', { unitId: PENDING.unitId, name: PENDING.name, phone: PENDING.phone }));
-  okData(await t.as('o-privacy-spare-admin')('me.get', {}));
-  okData(await t.as(ADMIN)('admin.add', { openid: 'o-privacy-spare-admin', name: '备用管理员' }));
-  okData(await t.as(ADMIN)('unit.create', { name: '模糊测试局', kind: 'department', code: 'fuzz-unit' }));
-  const round = await createRound(t, { dueDate: inDays(10) });
-  const spare = await createRound(t, { name: '备用', dueDate: inDays(15), scope: [1] });
-  const late = await createRound(t, { name: '上半年', dueDate: inDays(-5), scope: [24] });
   // Task 24: 市政府办公室 leads; 市司法局 and 香城镇 cooperate and have reported, one of them returned.
-  const ssfj = okData(await t.as(CONTACTS.ssfj.openid)('report.submit', reportInput(assignmentOf(24, 'ssfj'), round.id, 'privacy-ssfj-1')));
-  const xc = reportInput(assignmentOf(24, 'xiangcheng-zhen'), round.id, 'privacy-xc-1');
+  okData(await t.as(CONTACTS.ssfj.openid)('report.submit', reportInput(assignmentOf(24, 'ssfj'), ctx.roundId, 'privacy-ssfj-1')));
+  const xc = reportInput(assignmentOf(24, 'xiangcheng-zhen'), ctx.roundId, 'privacy-xc-1');
   const returned = okData(await t.as(CONTACTS.xiangcheng.openid)('report.submit', xc));
   await subscribe(t, CONTACTS.xiangcheng.openid, 'returned', 1);
   await subscribe(t, CONTACTS.szfbgs.openid, 'urge', 1);
   okData(await t.as(ADMIN)('review.decide', { reportId: returned.report.id, decision: 'return', note: '请补充联系电话以外的材料' }));
+  const late = await createRound(t, { name: '上半年', dueDate: inDays(-5), scope: [24] });
   okData(await t.as(ADMIN)('urge.send', { roundId: late.id, requestId: 'privacy-urge-01' }));
-  ctx = {
-    roundId: round.id,
-    spareRoundId: spare.id,
-    reportId: ssfj.report.id,
-    pending: PENDING.openid,
-    spareAdmin: 'o-privacy-spare-admin',
-  };
 }, 60_000);
 afterAll(() => t.close());
 
