@@ -14,6 +14,7 @@ import { DIRECTORY, TABLE_2021 } from '../cloudfunctions/common/table';
 import { localTemplates } from './local-cloud/templates';
 import { journeyFigures, measureJourneys, packageFigures, prepareJourneys } from './bench-journeys';
 import { addDays, officeDay } from '../cloudfunctions/common/domain/dates';
+import { loadFigures } from './bench-load';
 
 interface Figure {
   name: string;
@@ -355,8 +356,17 @@ async function reminderBench(): Promise<void> {
   emit({ name: 'reminder.province.runs_estimate_at_concurrency_5', value: Math.ceil(big.sent / perRun), unit: 'runs' });
 }
 
-// BENCH_ONLY=reminder skips the figures above (the reminder part alone takes about a minute).
-(process.env.BENCH_ONLY === 'reminder' ? Promise.resolve() : main()).then(reminderBench).catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+/** 50 contact persons submitting while 5 administrators review (scripts/bench-load.ts). */
+async function loadBench(): Promise<void> {
+  for (const f of await loadFigures()) emit(f);
+}
+
+// BENCH_ONLY=reminder skips the figures above (the reminder part alone takes about a minute); BENCH_ONLY=load runs the load part alone.
+const only = process.env.BENCH_ONLY;
+(only === 'reminder' || only === 'load' ? Promise.resolve() : main())
+  .then(() => (only === 'load' ? undefined : reminderBench()))
+  .then(loadBench)
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });

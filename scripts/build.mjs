@@ -41,7 +41,12 @@ for (const name of functions) {
 }
 
 // Node-side tools of the project, run from build/.
-const tools = { 'local-cloud': 'scripts/local-cloud/main.ts', bench: 'scripts/bench.ts', remind: 'scripts/remind.ts' };
+const tools = {
+  'local-cloud': 'scripts/local-cloud/main.ts',
+  bench: 'scripts/bench.ts',
+  remind: 'scripts/remind.ts',
+  soak: 'scripts/soak.ts',
+};
 const toolNames = Object.keys(tools).filter((name) => only.length === 0 || only.includes(name));
 for (const name of toolNames) {
   await build({

@@ -1,13 +1,15 @@
 /**
  * A LocalCloud for tests: the real cloud functions, loaded from their TS
- * sources in-process, on a fresh data folder. `as(openid)` gives a caller
- * that sends api actions the way the mini program does.
+ * sources in-process, on a fresh data folder, behind its HTTP bridge (so
+ * storage's temporary links work, for the functions too). `as(openid)`
+ * gives a caller that sends api actions the way the mini program does.
  */
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import type { ActionName, ActionRequest, ActionResponse, ApiResult } from '../../miniprogram/shared/api';
 import { LocalCloud, type CloudMain } from '../../scripts/local-cloud/runtime';
+import { createBridge, listen } from '../../scripts/local-cloud/server';
 import { localTemplates } from '../../scripts/local-cloud/templates';
 
 export const SETUP_CODE = 'test-setup-code-2021';
@@ -19,6 +21,8 @@ export interface TestCloud {
   cloud: LocalCloud;
   dir: string;
   as(openid: string | undefined): <A extends ActionName>(action: A, data?: ActionRequest<A>) => Promise<ApiResult<ActionResponse<A>>>;
+  /** The bridge's base URL (`/call/<fn>`, `/storage/...`), once it listens. */
+  origin(): Promise<string>;
   /** Bootstraps ADMIN and seeds the 2021 table. */
   seed(): Promise<void>;
   close(): void;
@@ -31,12 +35,16 @@ export function loadFromSource(fn: { dir: string }): CloudMain {
 /** `env`: extra function environment variables (REMINDER_BUDGET_MS, …). */
 export function startTestCloud(opts: { fsync?: boolean; dir?: string; env?: Record<string, string> } = {}): TestCloud {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-test-'));
+  let base = 'http://127.0.0.1:0';
   const cloud = new LocalCloud({
     dir,
     fsync: opts.fsync ?? false,
     load: loadFromSource,
     functionEnv: { SETUP_CODE, SUBSCRIBE_TEMPLATES: JSON.stringify(TEMPLATES), ...opts.env },
+    baseUrl: () => base,
   });
+  const bridge = createBridge(cloud);
+  const listening = listen(bridge, 0).then((url) => (base = url));
   // The templates "added in the console", with the keywords of the default keyword maps.
   cloud.openapi.setTemplates(localTemplates(TEMPLATES));
   const as: TestCloud['as'] = (openid) => (action, data) =>
@@ -45,7 +53,9 @@ export function startTestCloud(opts: { fsync?: boolean; dir?: string; env?: Reco
     cloud,
     dir,
     as,
+    origin: () => listening,
     async seed() {
+      await listening;
       const admin = as(ADMIN);
       const boot = await admin('admin.bootstrap', { setupCode: SETUP_CODE, name: '测试管理员' });
       if (!boot.ok) throw new Error(`bootstrap failed: ${boot.message}`);
@@ -53,10 +63,26 @@ export function startTestCloud(opts: { fsync?: boolean; dir?: string; env?: Reco
       if (!seeded.ok) throw new Error(`seed failed: ${seeded.message}`);
     },
     close() {
+      bridge.closeAllConnections();
+      bridge.close();
       cloud.close();
       if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What the database holds, to the write: the journal's size and every
+ * collection's count. Equal before and after a call = the call wrote nothing.
+ */
+export function writeMark(t: TestCloud): string {
+  const journal = path.join(t.dir, 'db', 'journal.log');
+  const counts = t.cloud.db
+    .listCollections()
+    .map((c) => `${c.name}=${c.count}`)
+    .sort()
+    .join(',');
+  return `journal=${fs.existsSync(journal) ? fs.statSync(journal).size : 0};${counts}`;
 }
 
 /** Unwraps an envelope that must be ok, failing the test with its message otherwise. */

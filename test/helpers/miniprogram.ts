@@ -20,6 +20,7 @@ import type { ActionName, ActionRequest, ActionResponse, ApiResult, SubscribeRes
 import { createBridge, listen } from '../../scripts/local-cloud/server';
 import type { LocalCloud } from '../../scripts/local-cloud/runtime';
 import { ADMIN, okData, type TestCloud } from './local-cloud';
+import { picture } from './journey';
 
 export const MINIPROGRAM = path.resolve(__dirname, '..', '..', 'miniprogram');
 
@@ -611,11 +612,17 @@ export async function bindActive(t: TestCloud, openid: string, unitName: string,
 }
 
 let tempDir: string | undefined;
-/** A small real file in a temp folder, as a picker's temp path would be. */
+/**
+ * A small real file in a temp folder, as a picker's temp path would be. Given
+ * a size, a `.jpg` is a JPEG (the server checks photos are pictures) of that
+ * many bytes; anything else is random bytes.
+ */
 export function tempFile(name: string, bytes: number | Buffer = 2048): string {
   tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-picked-'));
   const file = path.join(tempDir, `${crypto.randomBytes(4).toString('hex')}-${name}`);
-  fs.writeFileSync(file, typeof bytes === 'number' ? crypto.randomBytes(bytes) : bytes);
+  const content =
+    typeof bytes !== 'number' ? bytes : /\.jpe?g$/i.test(name) ? picture(Math.max(0, bytes - picture().length)) : crypto.randomBytes(bytes);
+  fs.writeFileSync(file, content);
   return file;
 }
 afterAll(() => {
