@@ -38,9 +38,18 @@ export default tseslint.config(
   },
   {
     files: ['cloudfunctions/**/*.ts', 'scripts/**/*.{ts,mjs}', 'test/**/*.ts', '*.{js,mjs}'],
+    ignores: ['scripts/local-cloud/console/client/**'],
     languageOptions: { globals: { ...globals.node, ...globals.jest } },
     rules: {
       '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    // The local console's browser client: DOM, no Node.
+    files: ['scripts/local-cloud/console/client/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser, ...globals.es2020 } },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['fs', 'path', 'crypto', 'http', 'node:*'] }],
     },
   },
 );

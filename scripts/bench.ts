@@ -15,6 +15,7 @@ import { localTemplates } from './local-cloud/templates';
 import { journeyFigures, measureJourneys, packageFigures, prepareJourneys } from './bench-journeys';
 import { addDays, officeDay } from '../cloudfunctions/common/domain/dates';
 import { ledgerChild, ledgerFigures } from './bench-ledger';
+import { loadFigures } from './bench-load';
 
 interface Figure {
   name: string;
@@ -356,21 +357,28 @@ async function reminderBench(): Promise<void> {
   emit({ name: 'reminder.province.runs_estimate_at_concurrency_5', value: Math.ceil(big.sent / perRun), unit: 'runs' });
 }
 
+/** 50 contact persons submitting while 5 administrators review (scripts/bench-load.ts). */
+async function loadBench(): Promise<void> {
+  for (const f of await loadFigures()) emit(f);
+}
+
 async function ledgerBench(): Promise<void> {
   for (const f of ledgerFigures()) emit(f);
 }
 
-// BENCH_ONLY=main, reminder or ledger runs one part (the reminder part alone takes about a minute).
-// A ledger measurement runs this bundle again as a child (scripts/bench-ledger.ts).
+// BENCH_ONLY=main, reminder, load or ledger (or several, comma-separated) runs those parts only
+// (the reminder part alone takes about a minute). A ledger measurement runs this bundle again as
+// a child (scripts/bench-ledger.ts).
 if (!ledgerChild()) {
   const parts: [string, () => Promise<void>][] = [
     ['main', main],
     ['reminder', reminderBench],
+    ['load', loadBench],
     ['ledger', ledgerBench],
   ];
-  const only = process.env.BENCH_ONLY;
+  const only = process.env.BENCH_ONLY?.split(',').map((x) => x.trim());
   parts
-    .filter(([name]) => !only || only === name)
+    .filter(([name]) => !only || only.includes(name))
     .reduce((done, [, run]) => done.then(run), Promise.resolve())
     .catch((err: unknown) => {
       console.error(err);

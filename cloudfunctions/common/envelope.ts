@@ -29,8 +29,20 @@ export function failure(err: unknown, where: string): ApiError {
   }
   // Log the error only: events carry names and phone numbers.
   const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  console.error(`[${where}] internal error: ${detail}`);
+  console.error(`[${where}] internal error: ${scrub(detail)}`);
   return { ok: false, code: 'INTERNAL', message: '系统繁忙，请稍后重试' };
+}
+
+/**
+ * An error text fit for the log: the database quotes the values of a
+ * duplicate key (an openid, a request key …) and could quote a number, so
+ * those are cut or masked before anything is written.
+ */
+export function scrub(text: string): string {
+  return text
+    .replace(/dup key: \{[^}]*\}/g, 'dup key: {…}')
+    .replace(/\d{7,}/g, (digits) => `${digits.slice(0, 3)}…${digits.slice(-2)}`)
+    .slice(0, 500);
 }
 
 export const invalid = (field: string, message: string) => new ApiFailure('INVALID_INPUT', message, field);

@@ -26,6 +26,7 @@ import crypto from 'crypto';
 import type { UnreachableReason } from '../../miniprogram/shared/api';
 import { _, cloud, db, fetchAll, fetchIn, first } from './cloud';
 import { officeDay } from './domain/dates';
+import { scrub } from './envelope';
 import { groupMessage, unitReason, type DigestDraft, type DigestEntry, type DigestPerson } from './domain/digest';
 import { renderData, type NotifyKind } from './domain/message-fields';
 import { loadWorld, planReturned, planUrges, recentUrges, type Planned } from './reminder-plan';
@@ -592,7 +593,7 @@ export async function notifyReturned(reportId: string, now = new Date()): Promis
     const world = await loadWorld({ planId: report.planId, roundIds: [report.roundId], unitIds: [report.unitId] }, now);
     return await deliverNow(await planReturned(world, [review]), now);
   } catch (err) {
-    console.error(`[notify] returned notification deferred to the timer: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`[notify] returned notification deferred to the timer: ${scrub(err instanceof Error ? err.message : String(err))}`);
     return nothing;
   }
 }
@@ -606,7 +607,7 @@ export async function notifyUrge(urgeId: string, now = new Date()): Promise<Noti
     const world = await loadWorld({ planId: urge.planId, roundIds: [urge.roundId], unitIds }, now);
     return await deliverNow(planUrges(world, [urge]), now);
   } catch (err) {
-    console.error(`[notify] 催办 notification deferred to the timer: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`[notify] 催办 notification deferred to the timer: ${scrub(err instanceof Error ? err.message : String(err))}`);
     return nothing;
   }
 }

@@ -1,10 +1,12 @@
 /**
  * The app's only way to reach the cloud: `call(action, data)` sends one
- * action to the `api` function, unwraps the `{ok, data}` envelope and
- * throws one error type. Pages use the small services built on it and
- * never touch wx.cloud or wx.request themselves.
+ * action to the `api` function (`callLedger` to the office's `ledger`
+ * function), unwraps the `{ok, data}` envelope and throws one error type.
+ * Pages use the small services built on it and never touch wx.cloud or
+ * wx.request themselves.
  */
 import type { ActionName, ActionRequest, ActionResponse, ApiResult, ErrorCode } from '../shared/api';
+import type { LedgerActionName, LedgerRequest, LedgerResponse } from '../shared/ledger-api';
 import { backend, config } from '../config';
 import { localOpenid } from '../utils/platform';
 
@@ -21,14 +23,18 @@ export class ApiCallError extends Error {
 
 const NETWORK_MESSAGE = '网络不给力，请检查网络后重试';
 
-function viaCloud(event: object): Promise<unknown> {
-  return wx.cloud.callFunction({ name: 'api', data: event }).then((res) => res.result);
+type FunctionName = 'api' | 'ledger';
+
+function viaCloud(name: FunctionName, event: object): Promise<unknown> {
+  return wx.cloud.callFunction({ name, data: event }).then((res) => res.result);
 }
 
-function viaLocal(event: object): Promise<unknown> {
+function viaLocal(name: FunctionName, event: object): Promise<unknown> {
   return new Promise((resolve, reject) => {
     wx.request({
-      url: `${config.localBaseUrl}/call/api`,
+      url: `${config.localBaseUrl}/call/${name}`,
+      // The ledger builds files for up to a minute (its function timeout).
+      timeout: 65_000,
       method: 'POST',
       data: event,
       header: { 'content-type': 'application/json', 'x-local-openid': localOpenid() },
@@ -42,21 +48,28 @@ function viaLocal(event: object): Promise<unknown> {
   });
 }
 
-export async function call<A extends ActionName>(action: A, data?: ActionRequest<A>): Promise<ActionResponse<A>> {
+async function send<T>(name: FunctionName, action: string, data: unknown): Promise<T> {
   const event = data === undefined ? { action } : { action, data };
   let result: unknown;
   try {
-    result = await (backend() === 'local' ? viaLocal(event) : viaCloud(event));
+    result = await (backend() === 'local' ? viaLocal(name, event) : viaCloud(name, event));
   } catch {
     throw new ApiCallError('NETWORK', NETWORK_MESSAGE);
   }
-  const envelope = result as ApiResult<ActionResponse<A>> | undefined;
+  const envelope = result as ApiResult<T> | undefined;
   if (!envelope || typeof envelope !== 'object' || typeof envelope.ok !== 'boolean') {
     throw new ApiCallError('INTERNAL', '服务返回异常，请稍后重试');
   }
   if (!envelope.ok) throw new ApiCallError(envelope.code, envelope.message, envelope.field);
   return envelope.data;
 }
+
+export const call = <A extends ActionName>(action: A, data?: ActionRequest<A>): Promise<ActionResponse<A>> =>
+  send<ActionResponse<A>>('api', action, data);
+
+/** The office's exports and imports (a separate function, so `api` stays small). */
+export const callLedger = <A extends LedgerActionName>(action: A, data: LedgerRequest<A>): Promise<LedgerResponse<A>> =>
+  send<LedgerResponse<A>>('ledger', action, data);
 
 /** What to show a person for any failure of `call`. */
 export function errorText(err: unknown): string {

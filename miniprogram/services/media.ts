@@ -12,8 +12,44 @@ export interface PickedFile {
   name: string;
 }
 
-export function chooseImages(max: number): Promise<PickedFile[]> {
-  if (max <= 0) return Promise.resolve([]);
+export interface Chosen {
+  files: PickedFile[];
+  /** Names refused for their type (the picker's filter is not enforced on every client). */
+  refused: string[];
+  /** Names refused for their size (over REPORT_LIMITS.fileBytes): the server would refuse them after the upload. */
+  tooLarge: string[];
+}
+
+const NONE: Chosen = { files: [], refused: [], tooLarge: [] };
+
+/** Lower-case extension of a name or temp path, '' when it has none. */
+export function extensionOf(name: string): string {
+  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
+}
+
+/** A photo's extension from its temp path; a path without one is a JPEG, as the camera makes. */
+export function photoExtension(filePath: string): string {
+  return /\.([A-Za-z0-9]{2,5})$/.exec(filePath)?.[1]?.toLowerCase() ?? 'jpg';
+}
+
+/** Sorts picked files into those to upload and those the server would refuse. */
+function sortOut(picked: PickedFile[], max: number, kind: 'photo' | 'file'): Chosen {
+  const out: Chosen = { files: [], refused: [], tooLarge: [] };
+  const extensions: readonly string[] = kind === 'photo' ? REPORT_LIMITS.imageExtensions : REPORT_LIMITS.fileExtensions;
+  for (const f of picked) {
+    const ext = kind === 'photo' ? photoExtension(f.path) : extensionOf(f.name);
+    const label = kind === 'photo' ? `照片（${ext}）` : f.name;
+    if (!extensions.includes(ext)) out.refused.push(label);
+    else if (f.size > REPORT_LIMITS.fileBytes) out.tooLarge.push(label);
+    else if (out.files.length < max) out.files.push(f);
+  }
+  return out;
+}
+
+export function chooseImages(max: number): Promise<Chosen> {
+  if (max <= 0) return Promise.resolve(NONE);
   return new Promise((resolve, reject) => {
     wx.chooseMedia({
       count: max,
@@ -21,43 +57,29 @@ export function chooseImages(max: number): Promise<PickedFile[]> {
       // Photos travel over weak networks: the platform's compressed copy is plenty for evidence.
       sizeType: ['compressed'],
       sourceType: ['album', 'camera'],
-      success: (res) => resolve(res.tempFiles.slice(0, max).map((f) => ({ path: f.tempFilePath, size: f.size, name: '' }))),
-      fail: (err) => (isCancel(err) ? resolve([]) : reject(err)),
+      success: (res) => {
+        const picked = res.tempFiles.map((f) => ({ path: f.tempFilePath, size: f.size, name: '' }));
+        resolve(sortOut(picked, max, 'photo'));
+      },
+      fail: (err) => (isCancel(err) ? resolve(NONE) : reject(err)),
     });
   });
 }
 
 const EXTENSIONS: readonly string[] = REPORT_LIMITS.fileExtensions;
 
-/** Whether a chat file's extension is one the office accepts. */
-export function allowedFileName(name: string): boolean {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 && EXTENSIONS.includes(name.slice(dot + 1).toLowerCase());
-}
-
-export interface ChosenFiles {
-  files: PickedFile[];
-  /** Names refused for their type (the picker's filter is not enforced on every client). */
-  refused: string[];
-}
-
-export function chooseChatFiles(max: number): Promise<ChosenFiles> {
-  if (max <= 0) return Promise.resolve({ files: [], refused: [] });
+export function chooseChatFiles(max: number): Promise<Chosen> {
+  if (max <= 0) return Promise.resolve(NONE);
   return new Promise((resolve, reject) => {
     wx.chooseMessageFile({
       count: max,
       type: 'file',
       extension: [...EXTENSIONS],
       success: (res) => {
-        const files: PickedFile[] = [];
-        const refused: string[] = [];
-        for (const f of res.tempFiles) {
-          if (allowedFileName(f.name) && files.length < max) files.push({ path: f.path, size: f.size, name: f.name });
-          else refused.push(f.name);
-        }
-        resolve({ files, refused });
+        const picked = res.tempFiles.map((f) => ({ path: f.path, size: f.size, name: f.name }));
+        resolve(sortOut(picked, max, 'file'));
       },
-      fail: (err) => (isCancel(err) ? resolve({ files: [], refused: [] }) : reject(err)),
+      fail: (err) => (isCancel(err) ? resolve(NONE) : reject(err)),
     });
   });
 }

@@ -623,6 +623,10 @@ export const REPORT_LIMITS = {
   links: 10,
   /** Extensions accepted for files chosen from chats. */
   fileExtensions: ['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'jpg', 'jpeg', 'png'],
+  /** Extensions accepted for photos; the server also checks the stored bytes are a picture. */
+  imageExtensions: ['jpg', 'jpeg', 'png', 'gif', 'webp', 'heic', 'heif'],
+  /** Largest photo or file; the server checks the size storage really holds. */
+  fileBytes: 20 * 1024 * 1024,
 } as const;
 
 /** Where a unit's uploads go: the server refuses evidence outside its unit's prefix. */

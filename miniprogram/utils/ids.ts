@@ -42,9 +42,3 @@ export function evidenceCloudPath(unitId: string, year: number, roundId: string,
   const round = roundId.replace(/[^A-Za-z0-9_-]/g, '-');
   return `${uploadPrefix(unitId)}${year}/${round}/${randomToken(10)}-${safeFileName(originalName)}`;
 }
-
-/** The last path segment of a temp path, e.g. `wxfile://tmp_ab12.jpg` → `tmp_ab12.jpg`. */
-export function baseName(filePath: string): string {
-  const parts = filePath.split(/[\\/]/);
-  return parts[parts.length - 1] || filePath;
-}

@@ -83,6 +83,7 @@ async function main(): Promise<void> {
   lines.push(
     '试一试 / try:',
     `  curl -s -X POST ${baseUrl}/call/api -H 'x-local-openid: ${LOCAL_OFFICE_OPENID}' -d '{"action":"plan.get","data":{"year":2021}}'`,
+    `用浏览器打开 ${baseUrl}/ 查看本地云控制台（数据、存储、消息、函数、账号）`,
   );
   console.log(lines.join('\n'));
 

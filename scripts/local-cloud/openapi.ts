@@ -71,6 +71,8 @@ export interface OpenApiBackend {
   handle: SdkHandler;
   /** Replaces the configured templates (the ones "added" in the mini program console). */
   setTemplates(templates: Record<string, TemplateConfig>): void;
+  /** The configured templates, keyed by id (a copy). */
+  templates(): Record<string, TemplateConfig>;
   /** When set, `page` must be one of these (app.json pages, no leading '/'); otherwise any well-formed path passes. */
   setPages(pages: readonly string[] | undefined): void;
   /** Adds one-time subscriptions, as an accepted wx.requestSubscribeMessage does; returns the new count. */
@@ -417,6 +419,9 @@ export function createOpenApiBackend(opts: OpenApiBackendOptions): OpenApiBacken
         }
       }
       templates = { ...next };
+    },
+    templates() {
+      return { ...templates };
     },
     setPages(next) {
       pages = next ? new Set(next.map((p) => p.replace(/^\//, ''))) : undefined;

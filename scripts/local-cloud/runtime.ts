@@ -68,6 +68,7 @@ export const REPO_ROOT = (() => {
   throw new Error('project root (project.config.json) not found above ' + __dirname);
 })();
 const RECENT_CALLS = 200;
+const ACTION_NAME = /^[A-Za-z][\w.-]{0,63}$/;
 
 export function maskOpenid(openid: string | undefined): string {
   if (!openid) return '-';
@@ -181,7 +182,8 @@ export class LocalCloud {
       this.calls.push({
         at: new Date(started),
         fn: name,
-        action: typeof action === 'string' ? action.slice(0, 64) : undefined,
+        // Only a well-formed action name: the log never holds what the caller typed elsewhere.
+        action: typeof action === 'string' ? (ACTION_NAME.test(action) ? action : '(invalid)') : undefined,
         caller: maskOpenid(who.openid),
         source,
         ms: Date.now() - started,

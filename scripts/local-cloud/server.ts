@@ -1,7 +1,7 @@
 /**
  * The local HTTP bridge: lets the mini program (in WeChat DevTools, with
- * the local switch on), curl and the tests call the cloud functions of a
- * LocalCloud. It listens on 127.0.0.1 unless told otherwise.
+ * the local switch on), curl, the tests and a browser reach a LocalCloud.
+ * It listens on 127.0.0.1 unless told otherwise.
  *
  *   POST /call/<function>   body: the event (JSON, ≤ 100 KB as on the platform)
  *                           header x-local-openid: who is calling (local only)
@@ -11,39 +11,21 @@
  *   GET /local/outbox?offset=0&limit=100[&touser=…]  the subscribe messages sent so far, oldest first,
  *                           paged: {total, offset, limit, next, items} (local only)
  *   GET /health             liveness
+ *   GET /                   the local console (数据/存储/消息/函数/账号) in a browser, with its
+ *                           JSON under /local/console/… (see console/routes.ts)
  */
 import http from 'http';
 import type { AddressInfo } from 'net';
+import { consoleRoutes } from './console/routes';
+import { pageOf, pagingOf, readBody, sendError as bridgeError, sendJson as send, type RouteHandler } from './http';
 import { LocalCallError, type LocalCloud } from './runtime';
+
+export type { RouteHandler };
 
 /** callFunction's payload limit on the platform. */
 export const MAX_EVENT_BYTES = 100 * 1024;
 const OPENID_HEADER = 'x-local-openid';
 const OPENID_PATTERN = /^[A-Za-z0-9_-]{6,64}$/;
-
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-const bridgeError = (res: http.ServerResponse, status: number, errCode: number, errMsg: string) => send(res, status, { errCode, errMsg });
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      // Keep draining without storing, so the client still gets our answer.
-      if (!over) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? 'too-large' : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 async function handleCall(cloud: LocalCloud, name: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   if (!cloud.functions.has(name)) return bridgeError(res, 404, -501000, `FunctionName parameter could not be found: ${name}`);
@@ -96,27 +78,17 @@ const OUTBOX_MAX_PAGE = 1000;
 
 /** The outbox as JSON pages: what the functions sent, with WeChat's answer to each. */
 function handleOutbox(cloud: LocalCloud, url: URL, res: http.ServerResponse): void {
-  const int = (name: string, fallback: number) => {
-    const raw = url.searchParams.get(name);
-    return raw === null || raw === '' ? fallback : Number(raw);
-  };
-  const offset = int('offset', 0);
-  const limit = int('limit', 100);
-  if (!Number.isInteger(offset) || offset < 0) return bridgeError(res, 400, -1, 'offset must be a non-negative integer');
-  if (!Number.isInteger(limit) || limit < 1 || limit > OUTBOX_MAX_PAGE) {
-    return bridgeError(res, 400, -1, `limit must be an integer 1–${OUTBOX_MAX_PAGE}`);
-  }
+  const paging = pagingOf(url, 100, OUTBOX_MAX_PAGE);
+  if (typeof paging === 'string') return bridgeError(res, 400, -1, paging);
   const touser = url.searchParams.get('touser') ?? undefined;
   if (touser !== undefined && !OPENID_PATTERN.test(touser)) return bridgeError(res, 400, -1, `touser must match ${OPENID_PATTERN}`);
   const all = cloud.openapi.outbox({ offset: 0, limit: Number.MAX_SAFE_INTEGER, touser });
-  const items = all.slice(offset, offset + limit);
-  const end = offset + items.length;
-  send(res, 200, { total: all.length, offset, limit, next: end < all.length ? end : null, items });
+  send(res, 200, pageOf(all.slice(paging.offset, paging.offset + paging.limit), all.length, paging));
 }
 
-export type RouteHandler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => boolean | Promise<boolean>;
-
-export function createBridge(cloud: LocalCloud, extraRoutes: RouteHandler[] = []): http.Server {
+/** `consoleAssets`: where the built console lives (build/console by default). */
+export function createBridge(cloud: LocalCloud, extraRoutes: RouteHandler[] = [], opts: { consoleAssets?: string } = {}): http.Server {
+  const routes = [...extraRoutes, consoleRoutes(cloud, { assetsDir: opts.consoleAssets })];
   return http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
     const done = (async () => {
@@ -135,7 +107,7 @@ export function createBridge(cloud: LocalCloud, extraRoutes: RouteHandler[] = []
       }
       if (url.pathname === '/health') return send(res, 200, { ok: true, env: cloud.envId });
       if (await cloud.storage.httpHandler(req, res)) return undefined;
-      for (const route of extraRoutes) if (await route(req, res, url)) return undefined;
+      for (const route of routes) if (await route(req, res, url)) return undefined;
       return bridgeError(res, 404, -1, `no route ${req.method} ${url.pathname}`);
     })();
     done.catch((err: unknown) => {

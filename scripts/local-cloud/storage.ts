@@ -56,6 +56,8 @@ export interface StorageBackend {
   httpHandler(req: IncomingMessage, res: ServerResponse): boolean;
   list(opts?: { prefix?: string; offset?: number; limit?: number }): StoredFileInfo[];
   count(opts?: { prefix?: string }): number;
+  /** A signed temp URL without the origin (`/storage/file/…?sign=…&t=…`), for the local console. */
+  signedPath(cloudPath: string, maxAgeS?: number): string;
   failNext(action: StorageFaultAction, times?: number): void;
   /** e.g. 6c6f-local-env-1300000000 */
   readonly bucket: string;
@@ -421,9 +423,13 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
     return opts.baseUrl().replace(/\/+$/, '');
   }
 
-  function tempUrl(cloudPath: string, maxAgeS: number): string {
+  function signedPath(cloudPath: string, maxAgeS: number): string {
     const expiresAtS = Math.ceil((now() + maxAgeS * 1000) / 1000);
-    return `${origin()}/storage/file/${encodeCloudPath(cloudPath)}?sign=${sign(cloudPath, expiresAtS)}&t=${expiresAtS}`;
+    return `/storage/file/${encodeCloudPath(cloudPath)}?sign=${sign(cloudPath, expiresAtS)}&t=${expiresAtS}`;
+  }
+
+  function tempUrl(cloudPath: string, maxAgeS: number): string {
+    return `${origin()}${signedPath(cloudPath, maxAgeS)}`;
   }
 
   // ---- SDK actions -----------------------------------------------------------------
@@ -699,6 +705,8 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
       // Stored bytes come from users; never let a browser reinterpret them.
       'X-Content-Type-Options': 'nosniff',
     };
+    // Served from the local console's origin: an uploaded page or SVG opened in a tab must not run as it.
+    if (/^(text\/html|image\/svg|application\/xml|text\/xml)/.test(record.contentType)) headers['Content-Security-Policy'] = 'sandbox';
     if (status === 206) headers['Content-Range'] = `bytes ${start}-${end}/${st.size}`;
     res.writeHead(status, headers);
     if (req.method === 'HEAD' || st.size === 0) {
@@ -847,6 +855,9 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
     },
     count({ prefix } = {}) {
       return prefix === undefined ? index.size : matching(prefix).length;
+    },
+    signedPath(cloudPath, maxAgeS = DEFAULT_MAX_AGE_S) {
+      return signedPath(cloudPath, maxAgeS);
     },
     failNext(action, times = 1) {
       const known: StorageFaultAction[] = ['getUploadMetadata', 'uploadFile', 'getTempFileURL', 'deleteFile', 'downloadFile', 'httpUpload'];

@@ -268,3 +268,30 @@ test.each(ledgerCases)('ledger %s as %s', async (action, role) => {
   if (expected === 'allowed') expect(res.ok ? 'ok' : `${res.code}: ${res.message}`).toBe('ok');
   else expect(res.ok ? 'ok' : res.code).toBe(expected);
 });
+
+/**
+ * The reminder function answers only its timer: a client call — by anyone,
+ * with any event, even one dressed as a timer event — is refused and
+ * neither sends nor writes anything.
+ */
+describe('the reminder function, called from the app', () => {
+  const EVENTS: Record<string, unknown> = {
+    empty: {},
+    'a timer event': { Type: 'Timer', TriggerName: 'remind', Time: '2021-09-27T09:00:00+08:00', Message: '' },
+    'an action': { action: 'remind', data: {} },
+  };
+  const calls = ROLES.flatMap((role) => Object.keys(EVENTS).map((event) => [role, event] as const));
+
+  test.each(calls)('as %s with %s: FORBIDDEN, nothing sent or written', async (role, event) => {
+    const writes = () => ({ reminders: t.cloud.db.count('reminders', {}), digests: t.cloud.db.count('digests', {}) });
+    const before = { ...writes(), sent: t.cloud.openapi.outbox({ limit: 1_000_000 }).length };
+    const res = (await t.cloud.invoke('reminder', EVENTS[event], { openid: people[role] })) as ApiResult<unknown>;
+    expect(res.ok ? 'ok' : res.code).toBe('FORBIDDEN');
+    expect({ ...writes(), sent: t.cloud.openapi.outbox({ limit: 1_000_000 }).length }).toEqual(before);
+  });
+
+  test('the same event from the timer runs (the refusal is about the caller, not the event)', async () => {
+    const res = (await t.cloud.runTrigger('reminder', 'remind', { Time: '2021-09-27T09:00:00+08:00' })) as ApiResult<unknown>;
+    expect(res.ok ? 'ok' : res.code).toBe('ok');
+  });
+});

@@ -7,8 +7,10 @@ import {
   approveContacts,
   assignmentOf,
   createRound,
+  evidenceOf,
   expectedAssignments,
   inDays,
+  picture,
   startUploader,
   type Uploader,
 } from '../helpers/journey';
@@ -221,17 +223,15 @@ describe('report.get', () => {
   test('any unit’s report with download links, its review history and whether it can be reviewed', async () => {
     const p = uploadPrefix('xiangcheng-zhen');
     const who = CONTACTS.xiangcheng.openid;
+    const bytes = [picture(), Buffer.from('%PDF'), Buffer.from('%PDF-old')] as const;
     const [img, doc, gone] = await Promise.all([
-      up.upload(who, `${p}r/photo.jpg`, Buffer.from('jpeg')),
-      up.upload(who, `${p}r/方案.pdf`, Buffer.from('%PDF')),
-      up.upload(who, `${p}r/old.pdf`, Buffer.from('%PDF-old')),
+      up.upload(who, `${p}r/photo.jpg`, bytes[0]),
+      up.upload(who, `${p}r/方案.pdf`, bytes[1]),
+      up.upload(who, `${p}r/old.pdf`, bytes[2]),
     ]);
     const v1 = await submit('xiangcheng-zhen', 24, {
-      images: [{ fileID: img, name: 'photo.jpg', size: 4 }],
-      files: [
-        { fileID: doc, name: '方案.pdf', size: 4 },
-        { fileID: gone, name: 'old.pdf', size: 8 },
-      ],
+      images: [evidenceOf(img, 'photo.jpg', bytes[0])],
+      files: [evidenceOf(doc, '方案.pdf', bytes[1]), evidenceOf(gone, 'old.pdf', bytes[2])],
     });
     okData(await admin()('review.decide', { reportId: v1.id, decision: 'return', note: '请补充照片说明' }));
     await cloud.deleteFile({ fileList: [gone] });
@@ -247,7 +247,7 @@ describe('report.get', () => {
     expect(detail.round).toEqual({ id: round.id, name: round.name, status: 'open' });
     expect(detail.task).toMatchObject({ id: 'plan-2021-t24', no: 24, requirement: expect.any(String) });
     expect(detail.role).toBe('cooperate');
-    expect(detail.images).toEqual([{ fileID: img, name: 'photo.jpg', size: 4, url: expect.stringContaining('photo.jpg') }]);
+    expect(detail.images).toEqual([{ fileID: img, name: 'photo.jpg', size: bytes[0].length, url: expect.stringContaining('photo.jpg') }]);
     expect(detail.files.map((f) => [f.name, f.url === null])).toEqual([
       ['方案.pdf', false],
       ['old.pdf', true],

@@ -2,7 +2,17 @@ import { cloud, db } from '../../cloudfunctions/common/cloud';
 import type { ApiResult, RoundView, SubmitReportInput } from '../../miniprogram/shared/api';
 import { REPORT_LIMITS, uploadPrefix } from '../../miniprogram/shared/api';
 import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
-import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, startUploader, type Uploader } from '../helpers/journey';
+import {
+  CONTACTS,
+  approveContacts,
+  assignmentOf,
+  createRound,
+  evidenceOf,
+  inDays,
+  picture,
+  startUploader,
+  type Uploader,
+} from '../helpers/journey';
 
 let t: TestCloud;
 let up: Uploader;
@@ -56,17 +66,15 @@ async function expectRefused(res: Promise<ApiResult<unknown>>, expected: { code:
 /** Two photos, a file from a chat and a portal link, uploaded under 市司法局's prefix. */
 async function evidence(tag: string) {
   const p = uploadPrefix('ssfj');
+  const bytes = [picture('1'), picture('22'), Buffer.from('%PDF-1.4')] as const;
   const [img1, img2, doc] = await Promise.all([
-    up.upload(SSFJ.openid, `${p}${tag}/photo-1.jpg`, Buffer.from('jpeg-1')),
-    up.upload(SSFJ.openid, `${p}${tag}/photo-2.jpg`, Buffer.from('jpeg-2')),
-    up.upload(SSFJ.openid, `${p}${tag}/方案.pdf`, Buffer.from('%PDF-1.4')),
+    up.upload(SSFJ.openid, `${p}${tag}/photo-1.jpg`, bytes[0]),
+    up.upload(SSFJ.openid, `${p}${tag}/photo-2.jpg`, bytes[1]),
+    up.upload(SSFJ.openid, `${p}${tag}/方案.pdf`, bytes[2]),
   ]);
   return {
-    images: [
-      { fileID: img1, name: 'photo-1.jpg', size: 6 },
-      { fileID: img2, name: 'photo-2.jpg', size: 6 },
-    ],
-    files: [{ fileID: doc, name: '2021年政务公开工作方案.pdf', size: 8 }],
+    images: [evidenceOf(img1, 'photo-1.jpg', bytes[0]), evidenceOf(img2, 'photo-2.jpg', bytes[1])],
+    files: [evidenceOf(doc, '2021年政务公开工作方案.pdf', bytes[2])],
     links: [{ url: 'http://www.zoucheng.gov.cn/art/2021/7/1/art_1.html', title: '政策解读' }],
   };
 }
@@ -266,6 +274,129 @@ describe('report.submit', () => {
     okData(await t.as(ADMIN)('round.close', { id: round.id }));
     const again = okData(await submit(input));
     expect(again).toEqual({ report: first.report, duplicate: true });
+  });
+});
+
+describe('report.submit: what storage holds', () => {
+  const p = uploadPrefix('ssfj');
+  const put = (path: string, bytes: Buffer) => up.upload(SSFJ.openid, `${p}${path}`, bytes);
+  /** Straight to storage as wx.cloud.uploadFile does, past the local bridge's 20 MB cap. */
+  const putDirect = async (path: string, bytes: Buffer) =>
+    ((await cloud.uploadFile({ cloudPath: `${p}${path}`, fileContent: bytes })) as { fileID: string }).fileID;
+  const html = Buffer.from('<html><script>alert(1)</script></html>');
+
+  test('the size reported must be the size stored, within 20 MB; a photo must be a picture; the name’s type must be the file’s', async () => {
+    const photo = picture(100);
+    const overLimit = Buffer.alloc(REPORT_LIMITS.fileBytes + 1, 'x');
+    const cases: [string, () => Promise<Partial<SubmitReportInput>>, string][] = [
+      [
+        'a photo reported smaller than stored',
+        async () => ({ images: [{ ...evidenceOf(await put('a/1.jpg', photo), '照片1.jpg', photo), size: 50 }] }),
+        'images[0].size',
+      ],
+      [
+        'a file reported larger than stored',
+        async () => ({ files: [{ ...evidenceOf(await put('a/2.pdf', html), 'a.pdf', html), size: 5000 }] }),
+        'files[0].size',
+      ],
+      [
+        'an empty file reported as empty',
+        async () => ({ files: [{ fileID: await put('a/3.pdf', Buffer.alloc(0)), name: 'a.pdf', size: 0 }] }),
+        'files[0].size',
+      ],
+      [
+        'an empty file reported as not',
+        async () => ({ files: [{ fileID: await put('a/4.pdf', Buffer.alloc(0)), name: 'a.pdf', size: 10 }] }),
+        'files[0].size',
+      ],
+      [
+        'over 20 MB, reported honestly',
+        async () => ({ files: [{ fileID: t.cloud.storage.fileIdOf(`${p}a/big.pdf`), name: 'a.pdf', size: overLimit.length }] }),
+        'files[0].size',
+      ],
+      [
+        'over 20 MB in storage, reported small',
+        async () => ({ files: [{ fileID: await putDirect('a/big2.pdf', overLimit), name: 'a.pdf', size: 1000 }] }),
+        'files[0].size',
+      ],
+      ['a web page as a photo', async () => ({ images: [evidenceOf(await put('a/5.jpg', html), '照片1.jpg', html)] }), 'images[0].fileID'],
+      [
+        'a photo with a program’s name',
+        async () => ({ images: [evidenceOf(await put('a/6.exe', photo), '照片1.exe', photo)] }),
+        'images[0].name',
+      ],
+      [
+        'a photo in a format the office cannot open',
+        async () => ({ images: [evidenceOf(await put('a/7.bmp', photo), '照片1.bmp', photo)] }),
+        'images[0].name',
+      ],
+      [
+        'a program behind a document’s name',
+        async () => ({ files: [evidenceOf(await put('a/setup.exe', html), '工作方案.pdf', html)] }),
+        'files[0].fileID',
+      ],
+      [
+        'a web page behind a photo’s name',
+        async () => ({ images: [evidenceOf(await put('a/8.html', photo), '照片1.jpg', photo)] }),
+        'images[0].fileID',
+      ],
+    ];
+    for (const [what, make, field] of cases) {
+      const over = await make();
+      await expectRefused(submit(base(over)), { code: 'INVALID_INPUT', field }).catch((err: Error) => {
+        throw new Error(`${what}: ${err.message}`);
+      });
+    }
+    const refused = await submit(base({ images: [evidenceOf(await put('b/1.jpg', html), '照片1.jpg', html)] }));
+    expect(!refused.ok && refused.message).toBe('这张照片不是有效的图片文件，请删除后重新选择');
+    const big = await submit(
+      base({ files: [{ fileID: t.cloud.storage.fileIdOf(`${p}b/big.pdf`), name: 'a.pdf', size: REPORT_LIMITS.fileBytes + 1 }] }),
+    );
+    expect(!big.ok && big.message).toBe('单个附件不能超过 20 MB，请压缩或拆分后再上传');
+  });
+
+  test('pictures in every accepted format, a 20 MB file, and documents whatever their bytes are accepted', async () => {
+    const formats: [string, Buffer][] = [
+      ['png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d])],
+      ['gif', Buffer.from('GIF89a\x01\x00\x01\x00')],
+      ['webp', Buffer.concat([Buffer.from('RIFF'), Buffer.from([0x24, 0, 0, 0]), Buffer.from('WEBPVP8 ')])],
+      ['heic', Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic'), Buffer.alloc(8)])],
+      ['jpeg', picture('x')],
+    ];
+    const images = await Promise.all(
+      formats.map(async ([ext, bytes], i) => evidenceOf(await put(`ok/${i}.${ext}`, bytes), `照片${i}.${ext}`, bytes)),
+    );
+    // An "Excel" export of a web system is HTML inside: the office opens those every day.
+    const limit = Buffer.alloc(REPORT_LIMITS.fileBytes, ' ');
+    const files = [
+      evidenceOf(await put('ok/export.xls', html), '台账导出.xls', html),
+      evidenceOf(await putDirect('ok/scan.pdf', limit), '扫描件.pdf', limit),
+    ];
+    const done = okData(await submit(base({ images, files })));
+    expect(done.report.evidence.images.map((f) => f.size)).toEqual(formats.map(([, b]) => b.length));
+    expect(t.cloud.db.count('evidence', { reportId: done.report.id })).toBe(formats.length + 2);
+  });
+
+  test('fileIDs that only look like mine are refused: encoded dots, another bucket, a look-alike prefix', async () => {
+    const theirs = await up.upload(CONTACTS.xiangcheng.openid, `${uploadPrefix('xiangcheng-zhen')}x/photo.jpg`);
+    const path = theirs.slice(theirs.indexOf('/units/') + 1);
+    const env = t.cloud.envId;
+    const forged: Record<string, string> = {
+      'percent-encoded dots': t.cloud.storage.fileIdOf(`${p}%2e%2e/${path.slice('units/'.length)}`),
+      'another bucket of this environment': `cloud://${env}.other-bucket-1300000000/${p}x/photo.jpg`,
+      'a capitalised prefix': t.cloud.storage.fileIdOf(`Units/ssfj/../../${path}`),
+      'full-width letters': t.cloud.storage.fileIdOf(`units/ｓｓｆｊ/x/photo.jpg`),
+      'the unit id with a dot': t.cloud.storage.fileIdOf(`units/ssfj./x/photo.jpg`),
+      'a query string': `${theirs}?units/ssfj/x.jpg`,
+    };
+    for (const [what, fileID] of Object.entries(forged)) {
+      await expectRefused(submit(base({ images: [{ fileID, name: 'photo.jpg', size: 20 }] })), {
+        code: 'INVALID_INPUT',
+        field: 'images[0].fileID',
+      }).catch((err: Error) => {
+        throw new Error(`${what}: ${err.message}`);
+      });
+    }
   });
 });
 

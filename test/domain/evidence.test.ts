@@ -1,4 +1,17 @@
-import { fileExtension, fileIdProblem, fileNameProblem, linkProblem, parseFileId } from '../../cloudfunctions/common/domain/evidence';
+import {
+  fileExtension,
+  fileIdProblem,
+  fileNameProblem,
+  imageNameProblem,
+  isPicture,
+  linkProblem,
+  parseFileId,
+  sizeProblem,
+  storedNameProblem,
+  storedSizeProblem,
+} from '../../cloudfunctions/common/domain/evidence';
+import { REPORT_LIMITS } from '../../miniprogram/shared/api';
+import { evidenceCloudPath } from '../../miniprogram/utils/ids';
 
 const ENV = 'prod-1a2b';
 const id = (path: string, env = ENV) => `cloud://${env}.7072-${env}-1300000000/${path}`;
@@ -45,6 +58,69 @@ describe('file names', () => {
     expect(fileNameProblem('照片.JPEG')).toBeNull();
     expect(fileNameProblem('setup.exe')).toMatch(/pdf/);
     expect(fileNameProblem('说明')).toMatch(/格式/);
+  });
+});
+
+describe('stored files', () => {
+  const bytes = (...xs: (number | string)[]) =>
+    Buffer.concat(xs.map((x) => (typeof x === 'string' ? Buffer.from(x, 'latin1') : Buffer.from([x]))));
+
+  test.each([
+    ['jpeg', bytes(0xff, 0xd8, 0xff, 0xe1)],
+    ['png', bytes(0x89, 'PNG\r\n\x1a\n')],
+    ['gif87a', bytes('GIF87a')],
+    ['gif89a', bytes('GIF89a')],
+    ['webp', bytes('RIFF', 0, 0, 0, 0, 'WEBP')],
+    ['heic', bytes(0, 0, 0, 0x18, 'ftypheic')],
+    ['heif (mif1)', bytes(0, 0, 0, 0x18, 'ftypmif1')],
+  ])('%s is a picture', (_what, head) => {
+    expect(isPicture(head)).toBe(true);
+  });
+
+  test.each([
+    ['html', bytes('<html>')],
+    ['pdf', bytes('%PDF-1.7')],
+    ['exe', bytes('MZ', 0x90, 0)],
+    ['zip', bytes('PK', 3, 4)],
+    ['mp4 (ftyp isom)', bytes(0, 0, 0, 0x18, 'ftypisom')],
+    ['RIFF without WEBP (wav)', bytes('RIFF', 0, 0, 0, 0, 'WAVE')],
+    ['empty', Buffer.alloc(0)],
+    ['a truncated jpeg start', bytes(0xff, 0xd8)],
+  ])('%s is not a picture', (_what, head) => {
+    expect(isPicture(head)).toBe(false);
+  });
+
+  test('sizes: empty and over the limit are refused; stored must equal reported', () => {
+    expect(sizeProblem(0)).toMatch(/空文件/);
+    expect(sizeProblem(1)).toBeNull();
+    expect(sizeProblem(REPORT_LIMITS.fileBytes)).toBeNull();
+    expect(sizeProblem(REPORT_LIMITS.fileBytes + 1)).toMatch(/20 MB/);
+    expect(storedSizeProblem(100, 100)).toBeNull();
+    expect(storedSizeProblem(100, 101)).toMatch(/不一致/);
+    expect(storedSizeProblem(REPORT_LIMITS.fileBytes + 1, REPORT_LIMITS.fileBytes + 1)).toMatch(/20 MB/);
+  });
+
+  test('names: photo formats, and the stored file’s extension must be the name’s', () => {
+    expect(imageNameProblem('照片1.JPG')).toBeNull();
+    expect(imageNameProblem('照片1.heic')).toBeNull();
+    expect(imageNameProblem('照片1.bmp')).toMatch(/jpg/);
+    expect(imageNameProblem('照片')).toMatch(/jpg/);
+    expect(storedNameProblem(id('units/ssfj/2021/r/ab12-1.jpg'), '照片1.JPG')).toBeNull();
+    expect(storedNameProblem(id('units/ssfj/2021/r/ab12-fang-an.pdf'), '方案.pdf')).toBeNull();
+    expect(storedNameProblem(id('units/ssfj/2021/r/ab12-setup.exe'), '方案.pdf')).toMatch(/不一致/);
+    expect(storedNameProblem(id('units/ssfj/2021/r/noext'), '方案.pdf')).toMatch(/不一致/);
+    expect(storedNameProblem('not-a-file-id', '方案.pdf')).toMatch(/格式/);
+  });
+
+  test('the paths the app uploads to always pass the server’s checks for their names', () => {
+    const names = [
+      ...REPORT_LIMITS.fileExtensions.map((ext) => `2021年 政务公开（第三季度）工作方案.${ext.toUpperCase()}`),
+      ...REPORT_LIMITS.imageExtensions.map((ext) => `照片12.${ext}`),
+    ];
+    for (const name of names) {
+      const fileID = id(evidenceCloudPath('ssfj', 2021, 'round-q3', name));
+      expect([name, fileIdProblem(fileID, 'ssfj', ENV), storedNameProblem(fileID, name)]).toEqual([name, null, null]);
+    }
   });
 });
 

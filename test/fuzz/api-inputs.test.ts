@@ -15,14 +15,17 @@
  *
  * BASES is a Record over ActionName: an action added to the contract without
  * a realistic payload here does not compile. FUZZ_RUNS sets the cases per
- * action and role (default 25); FUZZ_SEED replays a run.
+ * action and role (default 25); FUZZ_SEED replays a run. At the end the run
+ * prints how many cases ran per action and role and what they got back
+ * (FUZZ_REPORT=<file> also writes it as JSON).
  */
 import fs from 'fs';
 import path from 'path';
 import * as fc from 'fast-check';
 import type { ActionName, ApiResult, ErrorCode } from '../../miniprogram/shared/api';
-import { ADMIN, SETUP_CODE, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
-import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, reportInput } from '../helpers/journey';
+import { ADMIN, TEMPLATES, okData, startTestCloud, writeMark, type TestCloud } from '../helpers/local-cloud';
+import { CONTACTS } from '../helpers/journey';
+import { BASES, GROUP, SELF_CHANGING, setUpBases, type Ctx } from './bases';
 import { payloadArb, show, type FuzzCase } from './hostile';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
@@ -41,74 +44,6 @@ const CODES: Record<ErrorCode, true> = {
   SETUP_CODE_INVALID: true,
   INTERNAL: true,
 };
-
-interface Ctx {
-  roundId: string;
-  spareRoundId: string;
-  reportId: string;
-  pending: string;
-  spareAdmin: string;
-  groupCloudId: string;
-}
-type Base = (c: Ctx) => Record<string, unknown>;
-
-const GROUP = 'tG-fuzz-group';
-const FILE = 'cloud://local-env.local-bucket/units/ssfj/fuzz/photo.jpg';
-
-/** A realistic payload per action: the fuzzer mutates these. */
-const BASES: Record<ActionName, Base> = {
-  'me.get': () => ({}),
-  'plan.list': () => ({}),
-  'plan.get': () => ({ year: 2021 }),
-  'admin.bootstrap': () => ({ setupCode: SETUP_CODE, name: '冒充者' }),
-  'plan.seed': () => ({ year: 2021 }),
-  'unit.list': () => ({}),
-  'contact.bind': () => ({ unitId: 'ssfj', name: '模糊测试', phone: '13811112222' }),
-  'contact.leave': () => ({}),
-  'contact.list': () => ({ status: 'pending', unitId: 'ssfj' }),
-  'contact.approve': (c) => ({ openid: c.pending, unitId: 'ssfj' }),
-  'contact.reject': (c) => ({ openid: c.pending, note: '请用单位名称重新申请' }),
-  'contact.remove': (c) => ({ openid: c.pending }),
-  'group.register': (c) => ({ groupCloudId: c.groupCloudId }),
-  'round.list': () => ({ planId: 'plan-2021' }),
-  'round.create': () => ({ planId: 'plan-2021', name: '模糊轮次', dueDate: inDays(20), scope: [24, 25], overrides: { '24': inDays(10) } }),
-  'round.update': (c) => ({ id: c.spareRoundId, name: '备用轮次', dueDate: inDays(25), scope: [1, 24], overrides: { '1': inDays(5) } }),
-  'round.close': (c) => ({ id: c.spareRoundId }),
-  'tasks.mine': () => ({}),
-  'task.detail': () => ({ taskId: 'plan-2021-t24' }),
-  'report.submit': (c) => ({
-    assignmentId: assignmentOf(24, 'ssfj'),
-    roundId: c.roundId,
-    text: '模糊测试报送',
-    progress: 'ongoing',
-    images: [{ fileID: FILE, name: 'photo.jpg', size: 1024 }],
-    files: [{ fileID: FILE.replace('photo.jpg', 'a.pdf'), name: 'a.pdf', size: 2048 }],
-    links: [{ url: 'https://www.example.gov.cn/zwgk/1.html', title: '公开链接' }],
-    secrecyConfirmed: true,
-    requestId: 'fuzz-request-0001',
-  }),
-  'report.latest': () => ({ assignmentId: assignmentOf(24, 'ssfj') }),
-  'subscription.record': () => ({ results: { [TEMPLATES.urge]: 'accept', [TEMPLATES.deadline]: 'reject' } }),
-  'admin.list': () => ({}),
-  'admin.add': () => ({ openid: CONTACTS.xiangcheng.openid, name: '新管理员' }),
-  'admin.remove': (c) => ({ openid: c.spareAdmin }),
-  'unit.directory': () => ({}),
-  'unit.create': () => ({ name: '模糊测试局', kind: 'department', code: 'fuzz-unit' }),
-  'unit.update': () => ({ id: 'fuzz-unit', name: '模糊测试局二', kind: 'other', order: 99, aliases: ['模糊局'] }),
-  'unit.retire': () => ({ id: 'fuzz-unit' }),
-  'unit.restore': () => ({ id: 'fuzz-unit' }),
-  'review.decide': (c) => ({ reportId: c.reportId, decision: 'return', note: '请补充材料', expectedState: 'submitted' }),
-  'review.queue': (c) => ({ roundId: c.roundId, limit: 10 }),
-  'report.get': (c) => ({ reportId: c.reportId }),
-  'overview.round': (c) => ({ roundId: c.roundId }),
-  'urge.preview': (c) => ({ roundId: c.roundId }),
-  'urge.send': (c) => ({ roundId: c.roundId, unitIds: ['xiangcheng-zhen'], requestId: 'fuzz-urge-0001' }),
-  'audit.list': () => ({ before: '2099-01-01T00:00:00.000Z', limit: 10, actor: ADMIN, action: 'round.create' }),
-  'digest.get': () => ({ day: '2021-09-30' }),
-};
-
-/** Actions that change the caller's own binding: they run as a stand-in of the role, replaced after a success. */
-const SELF_CHANGING: ReadonlySet<ActionName> = new Set<ActionName>(['contact.bind', 'contact.leave']);
 
 const ROLES = ['admin', 'contact'] as const;
 type FuzzRole = (typeof ROLES)[number];
@@ -143,15 +78,7 @@ async function callerFor(action: ActionName, role: FuzzRole): Promise<string> {
   return (standIns[role] ??= await newStandIn(role));
 }
 
-/** What the database holds, to the write: the journal's size and every collection's count. */
-function snapshot(): string {
-  const counts = t.cloud.db
-    .listCollections()
-    .map((c) => `${c.name}=${c.count}`)
-    .sort()
-    .join(',');
-  return `journal=${fs.statSync(journal).size};${counts}`;
-}
+const snapshot = () => writeMark(t);
 
 function checkEnvelope(res: unknown): string | null {
   if (typeof res !== 'object' || res === null) return `not an envelope: ${show(res)}`;
@@ -170,41 +97,32 @@ beforeAll(async () => {
   t = startTestCloud();
   await t.seed();
   journal = path.join(t.dir, 'db', 'journal.log');
-  await approveContacts(t, ['ssfj', 'xiangcheng']);
-  okData(await t.as('o-fuzz-pending')('contact.bind', { unitId: 'ssfj', name: '待审联络员', phone: '13800006666' }));
-  okData(await t.as('o-fuzz-spare-admin')('me.get', {}));
-  okData(await t.as(ADMIN)('admin.add', { openid: 'o-fuzz-spare-admin', name: '备用管理员' }));
-  okData(await t.as(ADMIN)('unit.create', { name: '模糊测试局', kind: 'department', code: 'fuzz-unit' }));
-  const round = await createRound(t, { name: '第三季度', dueDate: inDays(10) });
-  const spare = await createRound(t, { name: '备用', dueDate: inDays(15), scope: [1] });
-  const report = okData(
-    await t.as(CONTACTS.ssfj.openid)('report.submit', reportInput(assignmentOf(25, 'ssfj'), round.id, 'fuzz-setup-report')),
-  ).report;
-  ctx = {
-    roundId: round.id,
-    spareRoundId: spare.id,
-    reportId: report.id,
-    pending: 'o-fuzz-pending',
-    spareAdmin: 'o-fuzz-spare-admin',
-    groupCloudId: t.cloud.issueGroupCloudId(ADMIN, GROUP),
-  };
+  ctx = { ...(await setUpBases(t, 'fuzz')), groupCloudId: t.cloud.issueGroupCloudId(ADMIN, GROUP) };
   expect(fs.existsSync(journal)).toBe(true);
 }, 60_000);
 
 afterAll(() => {
   t?.close();
+  // Counted in the property itself: one per case fast-check actually ran.
   const total = Object.values(ran).reduce((n, r) => n + r.admin + r.contact, 0);
-  const per = (Object.keys(ran) as ActionName[])
-    .map((a) => {
-      const tally = Object.entries(outcomes[a] ?? {})
-        .map(([code, n]) => `${code}:${n}`)
-        .join('/');
-      return `${a}=${ran[a]?.admin}+${ran[a]?.contact}(${tally})`;
-    })
-    .join(' ');
-  process.stdout.write(
-    `\napi input fuzz: ${total} cases over ${Object.keys(ran).length} actions (admin+contact per action, FUZZ_RUNS=${RUNS}): ${per}\n`,
+  const rows = (Object.keys(ran) as ActionName[]).map((action) => ({
+    action,
+    ...(ran[action] ?? { admin: 0, contact: 0 }),
+    outcomes: outcomes[action] ?? {},
+  }));
+  const width = Math.max(...rows.map((r) => r.action.length));
+  const lines = rows.map(
+    (r) =>
+      `  ${r.action.padEnd(width)}  ${String(r.admin + r.contact).padStart(5)} (admin ${r.admin}, contact ${r.contact})  ` +
+      Object.entries(r.outcomes)
+        .map(([code, n]) => `${code} ${n}`)
+        .join(', '),
   );
+  process.stdout.write(
+    `\napi input fuzz: ${total} cases over ${rows.length} actions (FUZZ_RUNS=${RUNS} per action and role${SEED === undefined ? '' : `, FUZZ_SEED=${SEED}`})\n${lines.join('\n')}\n`,
+  );
+  // For `npm run soak`, which runs this file with more cases and prints the figures.
+  if (process.env.FUZZ_REPORT) fs.writeFileSync(process.env.FUZZ_REPORT, JSON.stringify({ runs: RUNS, total, actions: rows }));
 });
 
 const actions = Object.keys(BASES) as ActionName[];

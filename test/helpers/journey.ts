@@ -1,13 +1,18 @@
 /**
  * Set-up for the contact journey tests: approved contacts of a few units,
  * reporting rounds, and real uploads into the local storage (over its HTTP
- * face, the path wx.uploadFile takes against the local cloud).
+ * face, the path wx.uploadFile takes against the local cloud), with bytes
+ * that pass the server's checks of stored files.
  */
 import type { RoundInput, RoundView, SubmitReportInput } from '../../miniprogram/shared/api';
 import { buildPlanDocs, type AssignmentDoc } from '../../cloudfunctions/common/domain/plan-docs';
 import { addDays, officeDay } from '../../cloudfunctions/common/domain/dates';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
+import { Client, picture } from '../../scripts/load';
 import { ADMIN, okData, type TestCloud } from './local-cloud';
+
+/** Photo bytes the server's picture check accepts (scripts/load.ts). */
+export { picture };
 
 /** One contact per unit; the openid says whose it is. */
 export const CONTACTS = {
@@ -72,28 +77,15 @@ export interface Uploader {
   close(): Promise<void>;
 }
 
-/** Uploads through the test cloud's storage bridge (`POST /storage/upload`), as wx.uploadFile does. */
+/** Uploads through the test cloud's `POST /storage/upload`, as wx.uploadFile does against the local cloud. */
 export async function startUploader(t: TestCloud): Promise<Uploader> {
-  const origin = await t.serve();
+  const client = new Client(await t.origin());
   return {
-    async upload(openid, cloudPath, bytes = Buffer.from(`bytes of ${cloudPath}`)) {
-      const boundary = `----journey${Math.random().toString(16).slice(2)}`;
-      const body = Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="cloudPath"\r\n\r\n${cloudPath}\r\n`),
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="upload"\r\n`),
-        Buffer.from('Content-Type: application/octet-stream\r\n\r\n'),
-        bytes,
-        Buffer.from(`\r\n--${boundary}--\r\n`),
-      ]);
-      const res = await fetch(`${origin}/storage/upload`, {
-        method: 'POST',
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'x-local-openid': openid },
-        body,
-      });
-      const json = (await res.json()) as { fileID?: string; message?: string };
-      if (!res.ok || !json.fileID) throw new Error(`upload of ${cloudPath} failed: ${res.status} ${json.message ?? ''}`);
-      return json.fileID;
-    },
-    close: () => t.stopServing(),
+    upload: (openid, cloudPath, bytes = picture(`bytes of ${cloudPath}`)) => client.upload(openid, cloudPath, bytes),
+    // The bridge is the test cloud's: it closes with it.
+    close: () => Promise.resolve(),
   };
 }
+
+/** An evidence entry for an upload: the name the person sees and the size storage holds. */
+export const evidenceOf = (fileID: string, name: string, bytes: Buffer) => ({ fileID, name, size: bytes.length });

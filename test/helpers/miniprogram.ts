@@ -20,6 +20,7 @@ import type { ActionName, ActionRequest, ActionResponse, ApiResult, SubscribeRes
 import { createBridge, listen } from '../../scripts/local-cloud/server';
 import type { LocalCloud } from '../../scripts/local-cloud/runtime';
 import { ADMIN, okData, type TestCloud } from './local-cloud';
+import { picture } from './journey';
 
 export const MINIPROGRAM = path.resolve(__dirname, '..', '..', 'miniprogram');
 
@@ -134,7 +135,8 @@ afterAll(closeBridge);
 
 interface HttpAnswer {
   status: number;
-  body: string;
+  /** Raw bytes: a downloaded workbook or picture must reach the reader unchanged. */
+  body: Buffer;
 }
 
 /** Sends `body` in a few chunks, telling `onSent` after each, like an upload on a slow link. */
@@ -152,7 +154,7 @@ function send(url: string, method: string, headers: Record<string, string | numb
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -303,7 +305,7 @@ function localUpload(opts: {
       );
       setAbort(post.abort);
       const res = await post.answer;
-      return { statusCode: res.status, data: res.body };
+      return { statusCode: res.status, data: res.body.toString('utf8') };
     },
     { success: opts.success, fail: opts.fail },
     'uploadFile',
@@ -325,7 +327,7 @@ function localRequest(opts: {
       return send(origin + new URL(opts.url).pathname, opts.method ?? 'GET', { ...opts.header }, body).answer;
     })
     .then(
-      (res) => opts.success?.({ statusCode: res.status, data: JSON.parse(res.body) as unknown }),
+      (res) => opts.success?.({ statusCode: res.status, data: JSON.parse(res.body.toString('utf8')) as unknown }),
       (err: unknown) => opts.fail?.({ errMsg: `request:fail ${String(err)}` }),
     );
 }
@@ -610,11 +612,17 @@ export async function bindActive(t: TestCloud, openid: string, unitName: string,
 }
 
 let tempDir: string | undefined;
-/** A small real file in a temp folder, as a picker's temp path would be. */
+/**
+ * A small real file in a temp folder, as a picker's temp path would be. Given
+ * a size, a `.jpg` is a JPEG (the server checks photos are pictures) of that
+ * many bytes; anything else is random bytes.
+ */
 export function tempFile(name: string, bytes: number | Buffer = 2048): string {
   tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-picked-'));
   const file = path.join(tempDir, `${crypto.randomBytes(4).toString('hex')}-${name}`);
-  fs.writeFileSync(file, typeof bytes === 'number' ? crypto.randomBytes(bytes) : bytes);
+  const content =
+    typeof bytes !== 'number' ? bytes : /\.jpe?g$/i.test(name) ? picture(Math.max(0, bytes - picture().length)) : crypto.randomBytes(bytes);
+  fs.writeFileSync(file, content);
   return file;
 }
 afterAll(() => {

@@ -4,7 +4,7 @@
  * files storage cannot deliver listed as missing without failing the rest.
  */
 import type ExcelJS from 'exceljs';
-import { cloud } from '../../cloudfunctions/common/cloud';
+import { cloud, db } from '../../cloudfunctions/common/cloud';
 import { uploadPrefix, type RoundView } from '../../miniprogram/shared/api';
 import type { LedgerArchiveResult } from '../../miniprogram/shared/ledger-api';
 import {
@@ -12,7 +12,9 @@ import {
   approveContacts,
   assignmentOf,
   createRound,
+  evidenceOf,
   inDays,
+  picture,
   reportInput,
   startUploader,
   type Uploader,
@@ -27,12 +29,14 @@ let t: TestCloud;
 let up: Uploader;
 let q3: RoundView;
 let q4: RoundView;
-const bytes = (label: string) => Buffer.from(`${label} `.repeat(200));
+/** What `label` holds: a photo's bytes for a .jpg, text otherwise. */
+const bytes = (label: string) => (label.endsWith('.jpg') ? picture(`${label} `.repeat(200)) : Buffer.from(`${label} `.repeat(200)));
 const BIG = Buffer.from(Array.from({ length: 1_600_000 }, (_v, i) => (i * 7919) % 251));
 
-async function evidence(key: 'ssfj' | 'xiangcheng', label: string) {
+/** Uploads `label`'s bytes as `key`'s unit and names the evidence entry `name`. */
+async function evidence(key: 'ssfj' | 'xiangcheng', label: string, name: string) {
   const c = CONTACTS[key];
-  return up.upload(c.openid, `${uploadPrefix(c.unitId)}archive/${label}`, bytes(label));
+  return evidenceOf(await up.upload(c.openid, `${uploadPrefix(c.unitId)}archive/${label}`, bytes(label)), name, bytes(label));
 }
 
 beforeAll(async () => {
@@ -49,7 +53,7 @@ beforeAll(async () => {
     await ssfj(
       'report.submit',
       reportInput(assignmentOf(11, 'ssfj'), q3.id, 'archive-11-v1', {
-        files: [{ fileID: await evidence('ssfj', 'old.pdf'), name: '旧稿.pdf', size: 1 }],
+        files: [await evidence('ssfj', 'old.pdf', '旧稿.pdf')],
       }),
     ),
   );
@@ -57,26 +61,19 @@ beforeAll(async () => {
     await ssfj(
       'report.submit',
       reportInput(assignmentOf(11, 'ssfj'), q3.id, 'archive-11-v2', {
-        images: [
-          { fileID: await evidence('ssfj', 'a.jpg'), name: `${INJECTED}.jpg`, size: 1200 },
-          { fileID: await evidence('ssfj', 'b.jpg'), name: '现场照片.jpg', size: 1200 },
-        ],
-        files: [{ fileID: await evidence('ssfj', 'plan.pdf'), name: '实施方案.pdf', size: 1200 }],
+        images: [await evidence('ssfj', 'a.jpg', `${INJECTED}.jpg`), await evidence('ssfj', 'b.jpg', '现场照片.jpg')],
+        files: [await evidence('ssfj', 'plan.pdf', '实施方案.pdf')],
         links: [{ url: 'https://www.zoucheng.gov.cn/art/2021/9/1/art_1.html', title: '@SUM(1)' }],
       }),
     ),
   );
   // 香城镇, task 24 in both rounds; two photos of one name; one file deleted from storage afterwards.
-  const gone = await evidence('xiangcheng', 'gone.jpg');
+  const gone = await evidence('xiangcheng', 'gone.jpg', '已删除.jpg');
   okData(
     await xc(
       'report.submit',
       reportInput(assignmentOf(24, 'xiangcheng-zhen'), q3.id, 'archive-24-q3', {
-        images: [
-          { fileID: await evidence('xiangcheng', 'p1.jpg'), name: 'photo.jpg', size: 1200 },
-          { fileID: await evidence('xiangcheng', 'p2.jpg'), name: 'photo.jpg', size: 1200 },
-          { fileID: gone, name: '已删除.jpg', size: 1200 },
-        ],
+        images: [await evidence('xiangcheng', 'p1.jpg', 'photo.jpg'), await evidence('xiangcheng', 'p2.jpg', 'photo.jpg'), gone],
       }),
     ),
   );
@@ -85,18 +82,18 @@ beforeAll(async () => {
       'report.submit',
       reportInput(assignmentOf(24, 'xiangcheng-zhen'), q4.id, 'archive-24-q4', {
         files: [
-          { fileID: await evidence('xiangcheng', 'q4.docx'), name: '第四季度总结.docx', size: 1200 },
+          await evidence('xiangcheng', 'q4.docx', '第四季度总结.docx'),
           // Larger than what a download keeps in memory: it goes through the temp folder.
-          {
-            fileID: await up.upload(CONTACTS.xiangcheng.openid, `${uploadPrefix('xiangcheng-zhen')}archive/big.pdf`, BIG),
-            name: '扫描件.pdf',
-            size: BIG.length,
-          },
+          evidenceOf(
+            await up.upload(CONTACTS.xiangcheng.openid, `${uploadPrefix('xiangcheng-zhen')}archive/big.pdf`, BIG),
+            '扫描件.pdf',
+            BIG,
+          ),
         ],
       }),
     ),
   );
-  await cloud.deleteFile({ fileList: [gone] });
+  await cloud.deleteFile({ fileList: [gone.fileID] });
 });
 afterAll(() => t.close());
 
@@ -202,22 +199,39 @@ test('past the size budget the rest is listed as not packed, with the advice to 
     const u = await startUploader(small);
     await approveContacts(small, ['ssfj']);
     const round = await createRound(small, { dueDate: inDays(20) });
-    const up1 = await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj')}x/1.jpg`, bytes('1.jpg'));
-    const up2 = await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj')}x/2.jpg`, bytes('2.jpg'));
-    // Reported as 1 byte, really 5000: the download itself is held to the budget.
-    const up3 = await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj')}x/3.jpg`, Buffer.alloc(5000, 1));
+    const photo = picture(2000 - picture().length);
+    const one = evidenceOf(await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj')}x/1.jpg`, photo), '1.jpg', photo);
+    const two = evidenceOf(await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj')}x/2.jpg`, photo), '2.jpg', photo);
     okData(
       await small.as(CONTACTS.ssfj.openid)(
         'report.submit',
-        reportInput(assignmentOf(11, 'ssfj'), round.id, 'budget-1', {
-          images: [
-            { fileID: up1, name: '1.jpg', size: 2000 },
-            { fileID: up2, name: '2.jpg', size: 2000 },
-            { fileID: up3, name: '3.jpg', size: 1 },
-          ],
-        }),
+        reportInput(assignmentOf(11, 'ssfj'), round.id, 'budget-1', { images: [one, two] }),
       ),
     );
+    // A report on file from before submits were checked against storage: 1 byte reported, 5000
+    // stored. The download itself is held to the budget.
+    const three = await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj')}x/3.jpg`, picture(5000));
+    const v1 = `${assignmentOf(25, 'ssfj')}-${round.id}-v1`;
+    await db.collection('reports').add({
+      data: {
+        _id: v1,
+        assignmentId: assignmentOf(25, 'ssfj'),
+        planId: 'plan-2021',
+        taskNo: 25,
+        unitId: 'ssfj',
+        roundId: round.id,
+        version: 1,
+        text: '旧数据',
+        progress: 'done',
+        evidence: { images: [{ fileID: three, name: '3.jpg', size: 1 }], files: [], links: [] },
+        secrecyConfirmed: true,
+        state: 'submitted',
+        submittedBy: CONTACTS.ssfj.openid,
+        submittedByName: CONTACTS.ssfj.name,
+        submittedAt: new Date(),
+        requestKey: `${CONTACTS.ssfj.openid}:old-${v1}`,
+      },
+    });
     const res = okData(await small.ledger(ADMIN)('ledger.archive', {}));
     expect(res).toMatchObject({ files: 1, missing: 2 });
     const files = unzip(await fetchFile(res));

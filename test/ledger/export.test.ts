@@ -11,7 +11,17 @@ import type { ReportDoc } from '../../cloudfunctions/common/records';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
 import { uploadPrefix, type RoundView } from '../../miniprogram/shared/api';
 import type { LedgerExportResult } from '../../miniprogram/shared/ledger-api';
-import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, reportInput, startUploader } from '../helpers/journey';
+import {
+  CONTACTS,
+  approveContacts,
+  assignmentOf,
+  createRound,
+  evidenceOf,
+  inDays,
+  picture,
+  reportInput,
+  startUploader,
+} from '../helpers/journey';
 import { cellTypeInXml, fetchFile, readWorkbook, sheetXml } from '../helpers/ledger';
 import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 
@@ -39,15 +49,17 @@ beforeAll(async () => {
   // What a phone can send: leading tabs and CRs are trimmed by report.submit, so those two
   // arrive as stored data (an older version, an edit in the console) further down.
   for (const [i, text] of INJECTIONS.slice(0, 4).entries()) {
-    const img = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj')}ledger/${i}.jpg`);
-    const doc = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj')}ledger/${i}.pdf`);
+    const photo = picture(`photo ${i}`);
+    const pdf = Buffer.from(`%PDF-1.4 ${i}`);
+    const img = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj')}ledger/${i}.jpg`, photo);
+    const doc = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj')}ledger/${i}.pdf`, pdf);
     okData(
       await t.as(SSFJ.openid)(
         'report.submit',
         reportInput(assignmentOf(TASKS[i] as number, 'ssfj'), q3.id, `ledger-export-${i}`, {
           text,
-          images: [{ fileID: img, name: `${text}.jpg`, size: 15 }],
-          files: [{ fileID: doc, name: `${text}.pdf`, size: 15 }],
+          images: [evidenceOf(img, `${text}.jpg`, photo)],
+          files: [evidenceOf(doc, `${text}.pdf`, pdf)],
           links: [{ url: 'https://www.zoucheng.gov.cn/art/1.html', title: text }],
         }),
       ),

@@ -11,7 +11,7 @@ import { openOffice } from './office-helpers';
 
 const CONTACT = 'o-contact-access-01';
 const STRANGER = 'o-stranger-access-01';
-const PAGES = ['overview', 'review', 'rounds', 'contacts', 'units', 'urge', 'audit'] as const;
+const PAGES = ['overview', 'review', 'rounds', 'contacts', 'units', 'urge', 'audit', 'ledger'] as const;
 
 let t: TestCloud;
 beforeAll(async () => {

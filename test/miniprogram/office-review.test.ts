@@ -10,7 +10,7 @@ import { cloud } from '../../cloudfunctions/common/cloud';
 import type { RoundView, SubmitReportInput } from '../../miniprogram/shared/api';
 import { uploadPrefix } from '../../miniprogram/shared/api';
 import { ADMIN, startTestCloud, type TestCloud } from '../helpers/local-cloud';
-import { CONTACTS, approveContacts, assignmentOf, createRound, inDays } from '../helpers/journey';
+import { CONTACTS, approveContacts, assignmentOf, createRound, evidenceOf, inDays, picture } from '../helpers/journey';
 import { api, tempFile, until, useCloud, wxState } from '../helpers/miniprogram';
 import { openOffice, texts } from './office-helpers';
 
@@ -60,9 +60,10 @@ describe('evidence', () => {
   test('photos preview with their temp links, a document opens in the reader with its bytes, a link is copied, a lost file says so', async () => {
     const p = uploadPrefix('xiangcheng-zhen');
     const pdf = Buffer.from('%PDF-1.4 香城镇舆情会商纪要');
+    const photos = [picture('1'), picture('2')] as const;
     const [img1, img2, doc, gone] = await Promise.all([
-      put(`${p}r/photo-1.jpg`, Buffer.from('jpeg-1')),
-      put(`${p}r/photo-2.jpg`, Buffer.from('jpeg-2')),
+      put(`${p}r/photo-1.jpg`, photos[0]),
+      put(`${p}r/photo-2.jpg`, photos[1]),
       put(`${p}r/minutes.pdf`, pdf),
       put(`${p}r/old.docx`, Buffer.from('old')),
     ]);
@@ -71,10 +72,7 @@ describe('evidence', () => {
       XC.openid,
       'report.submit',
       submission({
-        images: [
-          { fileID: img1, name: '照片1.jpg', size: 6 },
-          { fileID: img2, name: '照片2.jpg', size: 6 },
-        ],
+        images: [evidenceOf(img1, '照片1.jpg', photos[0]), evidenceOf(img2, '照片2.jpg', photos[1])],
         files: [
           { fileID: doc, name: '会商纪要.pdf', size: pdf.length },
           { fileID: gone, name: '旧方案.docx', size: 3 },

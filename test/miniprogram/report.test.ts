@@ -353,6 +353,27 @@ test('every invalid field shows its own error, and nothing is sent', async () =>
   expect(page.textOf('.error-text')).toBe('请填写工作进展');
 });
 
+test('photos and files the server would refuse (type, over 20 MB) are left out at once, saying why; the rest upload', async () => {
+  const page = await openReport();
+  wxState.media.push([tempFile('scan.bmp', 2_000), tempFile('ok.jpg', 3_000), tempFile('huge.jpg', REPORT_LIMITS.fileBytes + 1)]);
+  await page.tap('.add-images');
+  await until(() => items(page, 'images').length === 1 && allDone(page), 'the one acceptable photo to upload');
+  expect(page.textOf('.error-images')).toBe(
+    `不支持的文件未添加：照片（bmp）。可上传 ${REPORT_LIMITS.imageExtensions.join('、')}；超过 20 MB 的文件未添加：照片（jpg），请压缩后再选`,
+  );
+  wxState.messageFiles.push([
+    { path: tempFile('big.pdf', REPORT_LIMITS.fileBytes + 1), name: '全年台账扫描件.pdf' },
+    { path: tempFile('setup.exe', 1_000), name: '安装包.exe' },
+  ]);
+  await page.tap('.add-files');
+  await until(() => page.textOf('.error-files') !== '', 'the files message');
+  expect(items(page, 'files')).toEqual([]);
+  expect(page.textOf('.error-files')).toContain('不支持的文件未添加：安装包.exe');
+  expect(page.textOf('.error-files')).toContain('超过 20 MB 的文件未添加：全年台账扫描件.pdf');
+  // Only the acceptable photo went to storage.
+  expect(wxState.uploads).toHaveLength(1);
+});
+
 test('a refusal from the server is shown next to the field it names (a forged photo in the draft)', async () => {
   const forged = `cloud://${t.cloud.envId}.${t.cloud.storage.bucket}/units/xiangcheng-zhen/2021/x/abc-photo.jpg`;
   wxState.storage.set(draftKey(), {

@@ -5,11 +5,10 @@
  * never leads to a second copy of a reminder (at most once, see
  * common/notify.ts and docs/data-model.md).
  */
-import { DIRECTORY } from '../../cloudfunctions/common/table';
 import type { LocalCallError } from '../../scripts/local-cloud/runtime';
 import { ADMIN, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
-import { CONTACTS, approveContacts, createRound, expectedAssignments } from '../helpers/journey';
-import { delivered, ledger, outbox, remind, reminderDocs, sentDuring, subscribe } from './helpers';
+import { CONTACTS, approveContacts, createRound } from '../helpers/journey';
+import { delivered, ledger, moreContacts, outbox, remind, reminderDocs, sentDuring, subscribe } from './helpers';
 
 const XC = CONTACTS.xiangcheng.openid;
 const SF = CONTACTS.ssfj.openid;
@@ -23,29 +22,6 @@ async function setUp(env: Record<string, string> = {}) {
   await createRound(t, { name: '第三季度', dueDate: '2021-09-30', scope: [8] });
 }
 afterEach(() => t.close());
-
-/** `n` more contacts, each the only one of a unit on task 8, each with one deadline subscription. */
-async function moreContacts(n: number): Promise<string[]> {
-  const units = DIRECTORY.units
-    .map((u) => u.code)
-    .filter((code) => !['ssfj', 'xiangcheng-zhen'].includes(code) && expectedAssignments(code).some((a) => a.taskNo === 8));
-  expect(units.length).toBeGreaterThanOrEqual(n);
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const openid = `o-extra-contact-${String(i).padStart(2, '0')}`;
-    okData(
-      await t.as(openid)('contact.bind', {
-        unitId: units[i] as string,
-        name: `联络员${i}`,
-        phone: `139000000${String(i).padStart(2, '0')}`,
-      }),
-    );
-    okData(await t.as(ADMIN)('contact.approve', { openid }));
-    await subscribe(t, openid, 'deadline', 1);
-    ids.push(openid);
-  }
-  return ids;
-}
 
 const deadlineSends = (to?: string) =>
   delivered(t)
@@ -108,7 +84,7 @@ test('47003 marks the reminder failed with the reason and is not retried; other 
 
 test('a run that hits its time budget stops, and the next runs finish the rest, each reminder once', async () => {
   await setUp({ REMINDER_BUDGET_MS: '250', REMINDER_CONCURRENCY: '1' });
-  const people = [XC, SF, ...(await moreContacts(10))];
+  const people = [XC, SF, ...(await moreContacts(t, 10))];
   await subscribe(t, XC, 'deadline', 1);
   await subscribe(t, SF, 'deadline', 1);
   t.cloud.openapi.setLatency(60);
@@ -132,7 +108,7 @@ test('a run that hits its time budget stops, and the next runs finish the rest, 
 
 test('a run killed mid-send (the platform timeout) never leads to a second copy; the rerun sends only what was never claimed', async () => {
   await setUp({ REMINDER_CONCURRENCY: '1', REMINDER_LEASE_MS: '3000' });
-  const people = [XC, SF, ...(await moreContacts(13))];
+  const people = [XC, SF, ...(await moreContacts(t, 13))];
   await subscribe(t, XC, 'deadline', 2);
   await subscribe(t, SF, 'deadline', 2);
   // Chunks of 10 at concurrency 1: the 4th send of the first chunk never answers, and the platform kills the run at 2 s.

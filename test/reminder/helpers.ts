@@ -6,7 +6,9 @@
 import type { ReminderKind } from '../../miniprogram/shared/api';
 import type { RunSummary } from '../../cloudfunctions/reminder/src/run';
 import type { OutboxEntry } from '../../scripts/local-cloud/openapi';
-import { TEMPLATES, okData, type TestCloud } from '../helpers/local-cloud';
+import { DIRECTORY } from '../../cloudfunctions/common/table';
+import { ADMIN, TEMPLATES, okData, type TestCloud } from '../helpers/local-cloud';
+import { expectedAssignments } from '../helpers/journey';
 
 export const KIND_OF: Record<string, ReminderKind> = Object.fromEntries(
   Object.entries(TEMPLATES).map(([k, id]) => [id, k as ReminderKind]),
@@ -48,3 +50,26 @@ export async function sentDuring(t: TestCloud, fn: () => Promise<unknown>): Prom
 }
 
 export const reminderDocs = (t: TestCloud, filter: Record<string, unknown> = {}) => t.cloud.db.find('reminders', filter);
+
+/** `n` more contacts, each the only one of a unit on task 8 (not 市司法局 or 香城镇), each with one deadline subscription. */
+export async function moreContacts(t: TestCloud, n: number): Promise<string[]> {
+  const units = DIRECTORY.units
+    .map((u) => u.code)
+    .filter((code) => !['ssfj', 'xiangcheng-zhen'].includes(code) && expectedAssignments(code).some((a) => a.taskNo === 8));
+  if (units.length < n) throw new Error(`only ${units.length} more units on task 8`);
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const openid = `o-extra-contact-${String(i).padStart(2, '0')}`;
+    okData(
+      await t.as(openid)('contact.bind', {
+        unitId: units[i] as string,
+        name: `联络员${i}`,
+        phone: `139000000${String(i).padStart(2, '0')}`,
+      }),
+    );
+    okData(await t.as(ADMIN)('contact.approve', { openid }));
+    await subscribe(t, openid, 'deadline', 1);
+    ids.push(openid);
+  }
+  return ids;
+}

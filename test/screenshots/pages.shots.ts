@@ -7,6 +7,7 @@
  */
 import fs from 'fs';
 import { ADMIN, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { evidenceOf, picture } from '../helpers/journey';
 import { api, bindActive, officeDayFromNow, openPage, tempFile, until, useCloud, type RenderedPage } from '../helpers/miniprogram';
 import { screenshot } from './render';
 
@@ -121,21 +122,20 @@ describe('政务公开科 (the office subpackage)', () => {
 
     // A report with photos, a document and a link, awaiting review.
     const prefix = 'units/xiangcheng-zhen/2021/shot/';
+    // Stored at the sizes the page shows (240 KB, 194 KB, 348 KB): the server checks them.
+    const bytes = [picture(245_760 - picture().length), picture(198_656 - picture().length), Buffer.alloc(356_352, '%PDF-1.4 ')] as const;
     const [img1, img2, doc] = await Promise.all([
-      put(XIANGCHENG, `${prefix}photo-1.jpg`, Buffer.from('jpeg-1')),
-      put(XIANGCHENG, `${prefix}photo-2.jpg`, Buffer.from('jpeg-2')),
-      put(XIANGCHENG, `${prefix}minutes.pdf`, Buffer.from('%PDF-1.4')),
+      put(XIANGCHENG, `${prefix}photo-1.jpg`, bytes[0]),
+      put(XIANGCHENG, `${prefix}photo-2.jpg`, bytes[1]),
+      put(XIANGCHENG, `${prefix}minutes.pdf`, bytes[2]),
     ]);
     const report = await api(t, XIANGCHENG, 'report.submit', {
       assignmentId: 'plan-2021-t22-xiangcheng-zhen',
       roundId,
       text: '镇政府门户网站政务公开专栏已按新版目录调整，本季度主动公开信息 46 条，其中政策解读 6 条、图解 2 条；依申请公开办理 3 件，均按期答复。',
       progress: 'ongoing',
-      images: [
-        { fileID: img1, name: '照片1.jpg', size: 245_760 },
-        { fileID: img2, name: '照片2.jpg', size: 198_656 },
-      ],
-      files: [{ fileID: doc, name: '香城镇第三季度政务公开工作小结.pdf', size: 356_352 }],
+      images: [evidenceOf(img1, '照片1.jpg', bytes[0]), evidenceOf(img2, '照片2.jpg', bytes[1])],
+      files: [evidenceOf(doc, '香城镇第三季度政务公开工作小结.pdf', bytes[2])],
       links: [{ url: 'http://www.zoucheng.gov.cn/xcz/zwgk/', title: '香城镇政务公开专栏' }],
       secrecyConfirmed: true,
       requestId: 'shot-req-0101',

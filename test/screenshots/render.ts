@@ -2,17 +2,15 @@
  * Turns a page rendered by miniprogram-simulate into a PNG: the page's DOM,
  * its compiled wxss, app.wxss compiled the same way, and a display mapping
  * for the wx-* elements, screenshotted by Debian's headless chromium at a
- * 375-pt phone width (2× pixels). Used by `npm run screenshots` only: CI
- * runs without a browser.
+ * 375-pt phone width (2× pixels). Used by `npm run screenshots`.
  */
-import { execFileSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import type { RenderedPage } from '../helpers/miniprogram';
 import { MINIPROGRAM } from '../helpers/miniprogram';
+import { screenshotFile } from '../helpers/chromium';
 
-export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const OUT_DIR = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
 // simulate renders every built-in as a custom element; give them their WeChat display.
@@ -54,32 +52,15 @@ main { min-height: 100vh; font-family: 'Noto Sans CJK SC', 'PingFang SC', sans-s
 
 /** Writes docs/screenshots/<name>.png; throws if chromium is missing. */
 export function screenshot(page: RenderedPage, name: string, height = 1334): string {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: apt-get install -y chromium fonts-noto-cjk`);
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-shot-'));
   const html = path.join(tmp, `${name}.html`);
   const png = path.join(OUT_DIR, `${name}.png`);
   fs.writeFileSync(html, pageHtml(page));
-  execFileSync(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--hide-scrollbars',
-      `--user-data-dir=${path.join(tmp, 'profile')}`,
-      '--force-device-scale-factor=2',
-      `--window-size=375,${Math.round(height / 2)}`,
-      `--screenshot=${png}`,
-      `file://${html}`,
-    ],
-    { stdio: 'ignore', timeout: 60000 },
-  );
-  fs.rmSync(tmp, { recursive: true, force: true });
+  try {
+    screenshotFile(html, png, { width: 375, height: Math.round(height / 2), scale: 2 });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
   return png;
 }

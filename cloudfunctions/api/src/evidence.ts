@@ -1,12 +1,18 @@
 /**
- * Uploaded evidence: checking that the files a report names exist in
- * storage, and the `evidence` collection (one document per file) the office
- * exports from. The report itself keeps the authoritative list; evidence
- * documents have ids derived from the report so writing them twice is
- * harmless and a retried submit can complete a set interrupted earlier.
+ * Uploaded evidence: checking that the files a report names are in storage
+ * as reported (size, and a picture for a photo), and the `evidence`
+ * collection (one document per file) the office exports from. The report
+ * itself keeps the authoritative list; a new report and its evidence
+ * documents are written in one transaction. Evidence ids derive from the
+ * report, so writing them twice is harmless and a retried submit can
+ * complete a set a version without that transaction left incomplete.
  */
+import http from 'http';
+import https from 'https';
 import type { EvidenceInput } from '../../../miniprogram/shared/api';
+import { REPORT_LIMITS } from '../../../miniprogram/shared/api';
 import { db, isDuplicateKey, rows } from '../../common/cloud';
+import { SNIFF_BYTES, isPicture, storedSizeProblem } from '../../common/domain/evidence';
 import { ApiFailure, invalid } from '../../common/envelope';
 import type { ReportDoc } from '../../common/records';
 import { C } from '../../common/schema';
@@ -30,31 +36,127 @@ export interface EvidenceDoc {
   uploadedAt: Date;
 }
 
-/** Refuses, naming the field, the first file storage does not have. Writes nothing. */
-export async function requireFilesExist(items: readonly { fileID: string; field: string }[]): Promise<void> {
-  const batches: { fileID: string; field: string }[][] = [];
+/**
+ * Reading a file's first bytes from storage: a stalled answer must not eat
+ * the function's 20 s. Half of it: storage answers in well under a second,
+ * and the local cloud under `npm run soak` load (where storage shares the
+ * functions' one process) needed more than 5 s at its slowest.
+ */
+const PROBE_TIMEOUT_MS = 10_000;
+
+/** A file a report names, with what the client says about it. */
+export interface ClaimedFile {
+  fileID: string;
+  size: number;
+  kind: EvidenceDoc['kind'];
+  /** Where the item sits in the input, e.g. `images[0]`: refusals name `<at>.fileID` / `<at>.size`. */
+  at: string;
+}
+
+const unverifiable = () => new ApiFailure('INTERNAL', '暂时无法核对附件，请稍后重新提交');
+const missingFile = (at: string) => invalid(`${at}.fileID`, '附件没有上传成功或已被删除，请重新上传');
+
+/** fileID → temporary link for every file storage has. */
+async function tempUrls(items: readonly ClaimedFile[]): Promise<Map<string, string>> {
+  const batches: ClaimedFile[][] = [];
   for (let i = 0; i < items.length; i += TEMP_URL_BATCH) batches.push(items.slice(i, i + TEMP_URL_BATCH));
   const results = await Promise.all(
     batches.map(async (batch) => {
       try {
-        // A short maxAge: we only ask whether the file is there.
+        // A short maxAge: the link is only used right now, to read the file's start.
         return await tempUrlBatch(
           batch.map((b) => b.fileID),
           60,
         );
       } catch {
-        throw new ApiFailure('INTERNAL', '暂时无法核对附件，请稍后重新提交');
+        throw unverifiable();
       }
     }),
   );
-  const found = new Set(
-    results
-      .flat()
-      .filter((f) => f.status === 0)
-      .map((f) => f.fileID),
-  );
-  const missing = items.find((b) => !found.has(b.fileID));
-  if (missing) throw invalid(missing.field, '附件没有上传成功或已被删除，请重新上传');
+  const urls = new Map<string, string>();
+  for (const f of results.flat()) if (f.url) urls.set(f.fileID, f.url);
+  return urls;
+}
+
+interface Stored {
+  size: number;
+  head: Buffer;
+}
+
+/** The total size from `Content-Range: bytes 0-15/12345` (or `bytes *\/0`). */
+function totalOf(range: string | undefined): number | undefined {
+  const m = /\/(\d+)\s*$/.exec(range ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * What storage holds at a temporary link: its size and first bytes, read
+ * with one ranged GET (the link is signed for GET; the official SDK reads
+ * sizes from the same links). `null` when the file is gone.
+ */
+function readStored(url: string): Promise<Stored | null> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const get = u.protocol === 'https:' ? https.get : http.get;
+    const req = get(u, { headers: { Range: `bytes=0-${SNIFF_BYTES - 1}` } }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status === 404) {
+        res.resume();
+        return resolve(null);
+      }
+      if (status === 416) {
+        // Nothing to read: an empty file.
+        res.resume();
+        return resolve({ size: totalOf(res.headers['content-range']) ?? 0, head: Buffer.alloc(0) });
+      }
+      if (status !== 200 && status !== 206) {
+        res.resume();
+        return reject(new Error(`storage answered ${status}`));
+      }
+      const declared = status === 206 ? totalOf(res.headers['content-range']) : Number(res.headers['content-length'] ?? NaN);
+      const chunks: Buffer[] = [];
+      let got = 0;
+      let settled = false;
+      const finish = () => {
+        if (settled) return;
+        settled = true;
+        res.destroy();
+        const head = Buffer.concat(chunks).subarray(0, SNIFF_BYTES);
+        // Without a declared size (a chunked 200), what was read counts; it stops past the limit.
+        resolve({ size: declared !== undefined && Number.isFinite(declared) ? declared : got, head });
+      };
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        got += chunk.length;
+        const known = declared !== undefined && Number.isFinite(declared);
+        if ((known && got >= SNIFF_BYTES) || got > REPORT_LIMITS.fileBytes) finish();
+      });
+      res.on('end', finish);
+      res.on('error', (err) => (settled ? undefined : reject(err)));
+    });
+    req.setTimeout(PROBE_TIMEOUT_MS, () => req.destroy(new Error('storage did not answer in time')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Refuses, naming the field, the first file storage does not have, holds at
+ * another size than reported or above the limit, or — for a photo — holds
+ * something that is not a picture. Writes nothing.
+ */
+export async function requireStoredFiles(items: readonly ClaimedFile[]): Promise<void> {
+  const urls = await tempUrls(items);
+  const missing = items.find((item) => !urls.has(item.fileID));
+  if (missing) throw missingFile(missing.at);
+  const stored = await Promise.all(items.map((item) => readStored(urls.get(item.fileID) as string).catch(() => undefined)));
+  items.forEach((item, i) => {
+    const file = stored[i];
+    if (file === undefined) throw unverifiable();
+    if (file === null) throw missingFile(item.at);
+    const sizeProblem = storedSizeProblem(item.size, file.size);
+    if (sizeProblem) throw invalid(`${item.at}.size`, sizeProblem);
+    if (item.kind === 'image' && !isPicture(file.head)) throw invalid(`${item.at}.fileID`, '这张照片不是有效的图片文件，请删除后重新选择');
+  });
 }
 
 export function evidenceDocs(report: ReportDoc): EvidenceDoc[] {

@@ -1,8 +1,10 @@
 /**
  * Rules for the evidence a report carries: uploaded files must sit under the
- * reporting unit's own upload prefix in this environment, files from chats
- * must have an accepted extension, links must be plain http(s) URLs.
- * Pure: existence of the file in storage is checked by the caller.
+ * reporting unit's own upload prefix in this environment, photos and files
+ * from chats must have an accepted extension that the stored file's name
+ * shares, and what storage holds must be the size the client reported (at
+ * most REPORT_LIMITS.fileBytes) and, for a photo, a picture. Links must be
+ * plain http(s) URLs. Pure: reading the stored file is the caller's part.
  */
 import { REPORT_LIMITS, uploadPrefix } from '../../../miniprogram/shared/api';
 
@@ -63,6 +65,66 @@ export function fileNameProblem(name: string): string | null {
     return `只能上传 ${REPORT_LIMITS.fileExtensions.join('、')} 格式的文件，请换一个文件`;
   }
   return null;
+}
+
+export function imageNameProblem(name: string): string | null {
+  if (!(REPORT_LIMITS.imageExtensions as readonly string[]).includes(fileExtension(name))) {
+    return `照片只能是 ${REPORT_LIMITS.imageExtensions.join('、')} 格式，请换一张`;
+  }
+  return null;
+}
+
+/**
+ * The stored file's own name must have the extension the person sees: the app
+ * names uploads `<random>-<safe name>` with the original extension, so a
+ * mismatch is a file swapped behind the name (a program passed off as a pdf).
+ */
+export function storedNameProblem(fileID: string, name: string): string | null {
+  const parsed = parseFileId(fileID);
+  if (!parsed) return '附件地址格式不正确，请重新上传';
+  if (fileExtension(parsed.path) !== fileExtension(name)) return '附件文件的类型与名称不一致，请删除后重新上传';
+  return null;
+}
+
+const MB = 1024 * 1024;
+
+/** Why a size the client reported is unacceptable, or null. */
+export function sizeProblem(size: number): string | null {
+  if (size === 0) return '附件是空文件，请删除后重新选择';
+  if (size > REPORT_LIMITS.fileBytes) return `单个附件不能超过 ${REPORT_LIMITS.fileBytes / MB} MB，请压缩或拆分后再上传`;
+  return null;
+}
+
+/** What storage holds against what the client reported. */
+export function storedSizeProblem(reported: number, stored: number): string | null {
+  if (stored > REPORT_LIMITS.fileBytes) return `单个附件不能超过 ${REPORT_LIMITS.fileBytes / MB} MB，请压缩或拆分后再上传`;
+  if (stored !== reported) return '附件大小与已上传的文件不一致，请删除后重新上传';
+  return null;
+}
+
+/** Bytes of a file's start that `isPicture` needs. */
+export const SNIFF_BYTES = 16;
+
+const startsWith = (head: Uint8Array, bytes: readonly number[], at = 0) => bytes.every((b, i) => head[at + i] === b);
+const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
+
+/**
+ * Whether a file's first bytes are a picture in one of the accepted formats
+ * (JPEG, PNG, GIF, WebP, HEIF/HEIC). Documents are not sniffed: exports of
+ * government systems often carry .xls or .doc names on HTML or RTF content,
+ * which the office opens every day.
+ */
+export function isPicture(head: Uint8Array): boolean {
+  if (startsWith(head, [0xff, 0xd8, 0xff])) return true;
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return true;
+  if (startsWith(head, ascii('GIF87a')) || startsWith(head, ascii('GIF89a'))) return true;
+  if (startsWith(head, ascii('RIFF')) && startsWith(head, ascii('WEBP'), 8)) return true;
+  // ISO base media: a box size, then `ftyp` and a HEIF brand.
+  if (startsWith(head, ascii('ftyp'), 4)) {
+    const brand = String.fromCharCode(...Array.from(head.subarray(8, 12)));
+    return ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1'].includes(brand);
+  }
+  return false;
 }
 
 /** Why `url` is not an acceptable evidence link, or null. */

@@ -29,7 +29,8 @@ export const bootstrapAdmin = (setupCode: string, name: string): Promise<MeView>
 
 // ---- rounds and the overview --------------------------------------------------------
 
-export const listRounds = (): Promise<RoundView[]> => call('round.list', {});
+/** The rounds of a plan (the current plan's when omitted). */
+export const listRounds = (planId?: string): Promise<RoundView[]> => call('round.list', planId ? { planId } : {});
 export const createRound = (input: RoundInput): Promise<RoundView> => call('round.create', input);
 export const updateRound = (id: string, input: RoundInput): Promise<RoundView> => call('round.update', { ...input, id });
 export const closeRound = (id: string): Promise<RoundView> => call('round.close', { id });

@@ -9,13 +9,13 @@ import { REPORT_LIMITS } from '../../shared/api';
 import { ApiCallError, errorField, errorText } from '../../services/call';
 import { fetchMe } from '../../services/contacts';
 import { clearDraft, draftKey, draftSaver, loadDraft, type ReportDraft } from '../../services/draft';
-import { chooseChatFiles, chooseImages } from '../../services/media';
+import { chooseChatFiles, chooseImages, photoExtension } from '../../services/media';
 import { fetchLatestReport, submitReport } from '../../services/reports';
 import { subscribeReminders } from '../../services/subscribe';
 import { fetchTaskDetail } from '../../services/tasks';
 import { uploadFile, type UploadHandle } from '../../services/upload';
 import { clip, daysLeftText, fileSizeText, formatDay, officeYear } from '../../utils/format';
-import { baseName, evidenceCloudPath, newRequestId, randomToken } from '../../utils/ids';
+import { evidenceCloudPath, newRequestId, randomToken } from '../../utils/ids';
 import { canShowCloudImages, textareaReplacement } from '../../utils/platform';
 import { isHttpUrl, textLength } from '../../utils/validate';
 import { reportGate } from '../../utils/rounds';
@@ -115,6 +115,14 @@ export function checkReport(
   if (linkErrors.some(Boolean)) errors.links = '有链接格式不正确';
   if (!secrecy) errors.secrecy = '请确认已完成保密审查';
   return { errors, linkErrors };
+}
+
+/** What to tell the person about picked files left out, or '' when none was. */
+export function pickProblem(refused: string[], tooLarge: string[], extensions: readonly string[]): string {
+  const parts: string[] = [];
+  if (refused.length) parts.push(`不支持的文件未添加：${refused.join('、')}。可上传 ${extensions.join('、')}`);
+  if (tooLarge.length) parts.push(`超过 ${REPORT_LIMITS.fileBytes / 1024 / 1024} MB 的文件未添加：${tooLarge.join('、')}，请压缩后再选`);
+  return parts.join('；');
 }
 
 /** Server field (`links[2].url`, `images[0].fileID`, `secrecyConfirmed`) → where the form shows it. */
@@ -322,14 +330,13 @@ Component({
       const room = REPORT_LIMITS.images - this.view().images.length;
       if (room <= 0) return;
       try {
-        const picked = await chooseImages(room);
+        const { files, refused, tooLarge } = await chooseImages(room);
         const own = this.own();
-        const items = picked.map((p): FileItem => {
+        const items = files.map((p): FileItem => {
           own.photoSeq += 1;
-          const ext = /\.([A-Za-z0-9]{2,5})$/.exec(baseName(p.path))?.[1]?.toLowerCase() ?? 'jpg';
           return {
             key: randomToken(8),
-            name: `照片${own.photoSeq}.${ext}`,
+            name: `照片${own.photoSeq}.${photoExtension(p.path)}`,
             size: p.size,
             sizeText: fileSizeText(p.size),
             path: p.path,
@@ -339,6 +346,8 @@ Component({
           };
         });
         this.append('images', items);
+        const problem = pickProblem(refused, tooLarge, REPORT_LIMITS.imageExtensions);
+        if (problem) this.setData({ 'errors.images': problem });
       } catch {
         wx.showToast({ title: '没能打开相册，请稍后重试', icon: 'none' });
       }
@@ -348,7 +357,7 @@ Component({
       const room = REPORT_LIMITS.files - this.view().files.length;
       if (room <= 0) return;
       try {
-        const { files, refused } = await chooseChatFiles(room);
+        const { files, refused, tooLarge } = await chooseChatFiles(room);
         this.append(
           'files',
           files.map((f) => ({
@@ -362,9 +371,8 @@ Component({
             progress: 0,
           })),
         );
-        if (refused.length) {
-          this.setData({ 'errors.files': `不支持的文件未添加：${refused.join('、')}。可上传 ${REPORT_LIMITS.fileExtensions.join('、')}` });
-        }
+        const problem = pickProblem(refused, tooLarge, REPORT_LIMITS.fileExtensions);
+        if (problem) this.setData({ 'errors.files': problem });
       } catch {
         wx.showToast({ title: '没能打开聊天文件，请稍后重试', icon: 'none' });
       }

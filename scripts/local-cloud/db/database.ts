@@ -54,9 +54,28 @@ export interface DatabaseStats {
   docsExamined: number;
 }
 
+/**
+ * A database failure to inject (tests, fault drills): the matching requests answer `SYS_ERR`,
+ * as the service does when it fails, and change nothing.
+ */
+export interface DatabaseFault {
+  /** An SDK action (`database.insertDocument`, `database.commitTransaction` …), 'write' for any request that writes, or 'any'. */
+  action: string;
+  /** Only requests on this collection (a commit matches when its transaction writes the collection). */
+  collection?: string;
+  /** Matching requests to let through first (default 0): fail the Nth write. */
+  skip?: number;
+  /** Matching requests to fail (default 1). */
+  times?: number;
+}
+
 export interface DatabaseBackend {
   /** Route for the `database.` prefix in installSdkSeam. Never throws. */
   handle: SdkHandler;
+  /** Fails the requests `fault` describes; faults are checked in the order they were added. */
+  failNext(fault: DatabaseFault): void;
+  /** Drops every pending fault. */
+  clearFaults(): void;
   ensureCollection(name: string): void;
   createIndex(collection: string, spec: IndexSpec): void;
   listCollections(): { name: string; count: number }[];
@@ -74,6 +93,16 @@ const MAX_LIMIT = 1000;
 /** The service returns 20 aggregate results when the pipeline has no $limit. */
 const AGGREGATE_DEFAULT_LIMIT = 20;
 const DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
+/** Requests that write (inside a transaction too); what a 'write' fault matches. */
+export const WRITE_ACTIONS: ReadonlySet<string> = new Set([
+  'database.insertDocument',
+  'database.modifyDocument',
+  'database.modifyAndReturnDoc',
+  'database.removeDocument',
+  'database.commitTransaction',
+  'database.updateDocInTransaction',
+  'database.deleteDocInTransaction',
+]);
 
 type Params = Record<string, unknown> & { action: string };
 type Response = Record<string, unknown>;
@@ -105,6 +134,7 @@ export function createDatabaseBackend(opts: DatabaseBackendOptions): DatabaseBac
   const ended = new Map<string, string>();
   let requests: Record<string, number> = {};
   let requestCounter = 0;
+  let faults: { action: string; collection?: string; skip: number; times: number }[] = [];
 
   const requestId = (): string => `local-${process.pid.toString(36)}-${(++requestCounter).toString(36)}`;
   const ok = (body: Record<string, unknown>): Response => ({ requestId: requestId(), ...body });
@@ -483,12 +513,45 @@ export function createDatabaseBackend(opts: DatabaseBackendOptions): DatabaseBac
     },
   };
 
+  /** The collections a request touches: its own, or every one its transaction writes. */
+  function collectionsOf(action: string, params: Params): string[] {
+    if (action === 'database.commitTransaction') {
+      const tx = typeof params.transactionId === 'string' ? transactions.get(params.transactionId) : undefined;
+      return tx ? [...tx.writes.keys()] : [];
+    }
+    return typeof params.collectionName === 'string' ? [params.collectionName] : [];
+  }
+
+  /** Whether an injected fault takes this request. */
+  function takeFault(action: string, params: Params): boolean {
+    const fault = faults.find(
+      (f) =>
+        (f.action === action || f.action === 'any' || (f.action === 'write' && WRITE_ACTIONS.has(action))) &&
+        (f.collection === undefined || collectionsOf(action, params).includes(f.collection)),
+    );
+    if (!fault) return false;
+    if (fault.skip > 0) {
+      fault.skip--;
+      return false;
+    }
+    if (--fault.times <= 0) faults = faults.filter((f) => f !== fault);
+    return true;
+  }
+
   const handle: SdkHandler = async (params) => {
     const action = String(params.action);
     requests[action] = (requests[action] ?? 0) + 1;
     try {
       if (store.isClosed) throw new StoreError('DATABASE_REQUEST_FAILED', 'local database is closed');
       sweepTransactions();
+      if (faults.length > 0 && takeFault(action, params)) {
+        // A failed commit ends its transaction, as the service's does.
+        if (action === 'database.commitTransaction' && typeof params.transactionId === 'string') {
+          const tx = transactions.get(params.transactionId);
+          if (tx) endTransaction(tx, 'aborted by a failed commit');
+        }
+        return { requestId: requestId(), code: 'SYS_ERR', message: 'system error (injected)' };
+      }
       const fn = actions[action];
       if (!fn) {
         return { requestId: requestId(), code: 'INVALID_ACTION', message: `local database does not implement ${action}` };
@@ -510,6 +573,23 @@ export function createDatabaseBackend(opts: DatabaseBackendOptions): DatabaseBac
 
   return {
     handle,
+    failNext(fault) {
+      const times = fault.times ?? 1;
+      const skip = fault.skip ?? 0;
+      if (
+        typeof fault.action !== 'string' ||
+        !(fault.action === 'write' || fault.action === 'any' || fault.action.startsWith('database.'))
+      ) {
+        throw new Error(`failNext: action must be 'write', 'any' or a database.* action, got ${String(fault.action)}`);
+      }
+      if (!Number.isInteger(times) || times < 1 || !Number.isInteger(skip) || skip < 0) {
+        throw new Error('failNext: times must be a positive integer and skip a non-negative one');
+      }
+      faults.push({ action: fault.action, collection: fault.collection, skip, times });
+    },
+    clearFaults() {
+      faults = [];
+    },
     ensureCollection(name) {
       store.ensureCollection(name);
     },

@@ -3,7 +3,9 @@
  * touched) and reading the unit's latest one. Everything is checked before
  * anything is written: the assignment is the caller's unit's, the round is
  * open and asks about the task, every field is within limits, and every
- * file is the unit's own upload and really exists.
+ * file is the unit's own upload, really exists, and is what the report says
+ * (its size, its type). The new version and its evidence documents are
+ * written in one transaction: a crash leaves both or neither.
  *
  * Idempotency: `requestKey = <openid>:<requestId>` is unique (index
  * request_unique), so a retried submit finds the first result, and of two
@@ -15,20 +17,26 @@
 import type { EvidenceInput, LinkInput, ReportView, SubmitReportInput } from '../../../../miniprogram/shared/api';
 import { REPORT_LIMITS } from '../../../../miniprogram/shared/api';
 import { cloud, db, first, isDuplicateKey } from '../../../common/cloud';
-import { fileIdProblem, fileNameProblem, linkProblem } from '../../../common/domain/evidence';
+import {
+  fileIdProblem,
+  fileNameProblem,
+  imageNameProblem,
+  linkProblem,
+  sizeProblem,
+  storedNameProblem,
+} from '../../../common/domain/evidence';
 import type { AssignmentDoc } from '../../../common/domain/plan-docs';
 import { roundCoversTask } from '../../../common/domain/rounds';
 import { ApiFailure, conflict, forbidden, invalid } from '../../../common/envelope';
 import type { ReportDoc, RoundDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { array, integer, object, oneOf, optional, string, type Validator } from '../../../common/validate';
-import { repairEvidence, requireFilesExist, saveEvidence } from '../evidence';
+import { evidenceDocs, repairEvidence, requireStoredFiles, type ClaimedFile } from '../evidence';
 import { reportViews } from '../report-view';
 import type { ActionDef } from '../router';
 import type { Caller } from '../../../common/context';
+import { inTransaction } from '../../../common/transaction';
 
-/** A file the client says it uploaded; 1 GB is far above any WeChat limit. */
-const MAX_FILE_SIZE = 1024 * 1024 * 1024;
 /** Attempts at the next version number when other submits keep taking it. */
 const VERSION_ATTEMPTS = 5;
 
@@ -37,16 +45,22 @@ const id = string({ max: 128 });
 const evidenceItem = object({
   fileID: string({ max: 1000 }),
   name: string({ max: 100 }),
-  size: integer(0, MAX_FILE_SIZE),
+  size: integer(0, Number.MAX_SAFE_INTEGER),
 });
 
-/** Files from chats: the name's extension must be one the office can open. */
-const fileItem: Validator<EvidenceInput> = (value, path) => {
-  const item = evidenceItem(value, path);
-  const problem = fileNameProblem(item.name);
-  if (problem) throw invalid(`${path}.name`, problem);
-  return item;
-};
+/** A photo or a file from a chat: the name's extension must be one the office can open, the size within the limit. */
+const itemOf =
+  (nameProblem: (name: string) => string | null): Validator<EvidenceInput> =>
+  (value, path) => {
+    const item = evidenceItem(value, path);
+    const problem = nameProblem(item.name);
+    if (problem) throw invalid(`${path}.name`, problem);
+    const tooBig = sizeProblem(item.size);
+    if (tooBig) throw invalid(`${path}.size`, tooBig);
+    return item;
+  };
+const imageItem = itemOf(imageNameProblem);
+const fileItem = itemOf(fileNameProblem);
 
 const linkItem: Validator<LinkInput> = (value, path) => {
   const item = object({ url: string({ max: 2000 }), title: optional(string({ max: 50 })) })(value, path);
@@ -71,7 +85,7 @@ const submitInput: Validator<SubmitReportInput> = object({
   roundId: id,
   text: string({ max: REPORT_LIMITS.text }),
   progress: oneOf(['ongoing', 'done'] as const),
-  images: listOf(evidenceItem, REPORT_LIMITS.images),
+  images: listOf(imageItem, REPORT_LIMITS.images),
   files: listOf(fileItem, REPORT_LIMITS.files),
   links: listOf(linkItem, REPORT_LIMITS.links),
   secrecyConfirmed,
@@ -106,21 +120,33 @@ async function duplicateOf(existing: ReportDoc, input: SubmitReportInput, unit: 
   return { report: await viewOf(existing, unit), duplicate: true };
 }
 
-/** Every fileID must be this unit's upload in this environment; then storage must have it. */
+/** Every fileID must be this unit's upload in this environment, named like the file; then storage must hold it as reported. */
 async function checkFiles(input: SubmitReportInput, unitId: string): Promise<void> {
   const env = cloud.getWXContext().ENV;
-  const items = [
-    ...input.images.map((f, i) => ({ fileID: f.fileID, field: `images[${i}].fileID` })),
-    ...input.files.map((f, i) => ({ fileID: f.fileID, field: `files[${i}].fileID` })),
+  const items: (ClaimedFile & { name: string })[] = [
+    ...input.images.map((f, i) => ({ ...f, kind: 'image' as const, at: `images[${i}]` })),
+    ...input.files.map((f, i) => ({ ...f, kind: 'file' as const, at: `files[${i}]` })),
   ];
   const seen = new Set<string>();
   for (const item of items) {
-    const problem = fileIdProblem(item.fileID, unitId, typeof env === 'string' && env !== '' ? env : undefined);
-    if (problem) throw invalid(item.field, problem);
-    if (seen.has(item.fileID)) throw invalid(item.field, '同一个附件添加了两次，请删除重复的一个');
+    const field = `${item.at}.fileID`;
+    const problem =
+      fileIdProblem(item.fileID, unitId, typeof env === 'string' && env !== '' ? env : undefined) ??
+      storedNameProblem(item.fileID, item.name);
+    if (problem) throw invalid(field, problem);
+    if (seen.has(item.fileID)) throw invalid(field, '同一个附件添加了两次，请删除重复的一个');
     seen.add(item.fileID);
   }
-  if (items.length) await requireFilesExist(items);
+  if (items.length) await requireStoredFiles(items);
+}
+
+/** The version and its evidence documents, all or nothing. */
+async function insertWithEvidence(report: ReportDoc): Promise<void> {
+  await inTransaction(async (tx) => {
+    await tx.collection(C.reports).add({ data: report });
+    // One at a time: a transaction's requests share one session.
+    for (const doc of evidenceDocs(report)) await tx.collection(C.evidence).add({ data: doc });
+  });
 }
 
 async function insertNextVersion(draft: Omit<ReportDoc, '_id' | 'version'>): Promise<{ report: ReportDoc; duplicate: boolean }> {
@@ -136,7 +162,7 @@ async function insertNextVersion(draft: Omit<ReportDoc, '_id' | 'version'>): Pro
     const version = (last?.version ?? 0) + 1;
     const report: ReportDoc = { _id: `${draft.assignmentId}-${draft.roundId}-v${version}`, ...draft, version };
     try {
-      await db.collection(C.reports).add({ data: report });
+      await insertWithEvidence(report);
       return { report, duplicate: false };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
@@ -186,7 +212,6 @@ export const reportSubmit: ActionDef<'report.submit'> = {
       requestKey,
     });
     if (duplicate) return duplicateOf(report, input, unit);
-    await saveEvidence(report);
     return { report: await viewOf(report, unit, round), duplicate: false };
   },
 };

@@ -1,0 +1,145 @@
+/**
+ * No personal data in logs. A whole journey runs over the local cloud's HTTP
+ * bridge — binding, approval and refusal, uploads, a report, the office's
+ * review, 催办, reminder runs — with failures on purpose (database and
+ * storage errors, WeChat refusing a message, a run left half-done), so the
+ * error paths log too. Everything the functions and the local cloud write
+ * to the console, stdout and stderr meanwhile is captured and searched.
+ *
+ * Personal data here means: people's names, phone numbers (also as bare
+ * digits), what a report says (text, the 退回 note, the 催办 text with its
+ * names), evidence file names, an ID-card number typed into a report, and
+ * full openids. An openid may appear masked (`o-lo***0001`), as the local
+ * cloud's call log and the notifier write it; unit names, task numbers,
+ * action names and error codes are not personal.
+ */
+import { TEMPLATES, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { Client, picture } from '../../scripts/load';
+import { uploadPrefix } from '../../miniprogram/shared/api';
+import { subscribe } from '../reminder/helpers';
+import { ADMIN } from '../helpers/local-cloud';
+
+const A = { openid: 'o-privacy-log-zhang', unitId: 'xiangcheng-zhen', name: '张晓梅', phone: '13905370001' };
+const B = { openid: 'o-privacy-log-li-01', unitId: 'ssfj', name: '李建国', phone: '0537-5219876' };
+const C = { openid: 'o-privacy-log-wang1', unitId: 'ssfj', name: '王某某', phone: '13700009999' };
+const OFFICER = { openid: 'o-privacy-log-office', name: '赵科长' };
+const ID_NUMBER = '370883199001011234';
+const TEXT = `走访困难群众${A.name}（身份证 ${ID_NUMBER}，电话 ${A.phone}），已在专栏公开救助政策。`;
+const NOTE = `请删除${C.name}的身份证号后重新报送`;
+const FILES = { photo: `${A.name}入户走访照片.jpg`, doc: `${B.name}家庭情况说明.pdf` };
+
+let t: TestCloud;
+const captured: string[] = [];
+
+/** Everything written to the console, stdout and stderr while `fn` runs (still shown afterwards). */
+async function capture(fn: () => Promise<void>): Promise<void> {
+  const restore: (() => void)[] = [];
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    const spy = jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void captured.push(args.map(String).join(' ')));
+    restore.push(() => spy.mockRestore());
+  }
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      captured.push(String(chunk));
+      return (write as (c: unknown, ...r: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+    restore.push(() => (stream.write = write));
+  }
+  try {
+    await fn();
+  } finally {
+    for (const r of restore) r();
+  }
+}
+
+beforeAll(async () => {
+  t = startTestCloud({ env: { REMINDER_LEASE_MS: '1' } });
+  await t.seed();
+  const api = new Client(await t.origin());
+  const must = api.must.bind(api);
+  await capture(async () => {
+    // Binding: two approved, one refused with a note; an officer added.
+    for (const p of [A, B, C]) await must(p.openid, 'contact.bind', { unitId: p.unitId, name: p.name, phone: p.phone });
+    await must(ADMIN, 'contact.approve', { openid: A.openid });
+    await must(ADMIN, 'contact.approve', { openid: B.openid });
+    await must(ADMIN, 'contact.reject', { openid: C.openid, note: `${C.name}不是本单位人员` });
+    await must(OFFICER.openid, 'me.get', {});
+    await must(ADMIN, 'admin.add', { openid: OFFICER.openid, name: OFFICER.name });
+    for (const p of [A, B]) await subscribe(t, p.openid, 'returned', 2);
+    await subscribe(t, A.openid, 'deadline', 2);
+    await subscribe(t, B.openid, 'urge', 2);
+
+    const round = await must(ADMIN, 'round.create', {
+      name: '第三季度',
+      dueDate: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
+      scope: [24],
+    });
+    const photo = picture(3000);
+    const doc = Buffer.from('%PDF-1.4 家庭情况说明');
+    const photoId = await api.upload(A.openid, `${uploadPrefix(A.unitId)}2021/q3/ab12-1.jpg`, photo);
+    const docId = await api.upload(A.openid, `${uploadPrefix(A.unitId)}2021/q3/cd34-file.pdf`, doc);
+    const input = {
+      assignmentId: `plan-2021-t24-${A.unitId}`,
+      roundId: round.id,
+      text: TEXT,
+      progress: 'ongoing' as const,
+      images: [{ fileID: photoId, name: FILES.photo, size: photo.length }],
+      files: [{ fileID: docId, name: FILES.doc, size: doc.length }],
+      links: [{ url: 'https://www.zoucheng.gov.cn/zwgk/1.html', title: `${A.name}的公开链接` }],
+      secrecyConfirmed: true,
+      requestId: 'privacy-log-submit-1',
+    };
+    // A database error and a storage error in the middle of the submit; then it goes through.
+    t.cloud.db.failNext({ action: 'database.commitTransaction' });
+    await api.api(A.openid, 'report.submit', input);
+    t.cloud.storage.failNext('downloadFile');
+    await api.api(A.openid, 'report.submit', input);
+    const { report } = await must(A.openid, 'report.submit', input);
+
+    // The office reads it while storage fails, returns it while the notification's database write fails.
+    t.cloud.storage.failNext('getTempFileURL');
+    await must(OFFICER.openid, 'report.get', { reportId: report.id });
+    t.cloud.db.failNext({ action: 'database.getDocument', collection: 'reminders' });
+    await must(OFFICER.openid, 'review.decide', { reportId: report.id, decision: 'return', note: NOTE });
+    await must(OFFICER.openid, 'urge.send', { roundId: round.id, requestId: 'privacy-log-urge-1' });
+    await must(A.openid, 'task.detail', { taskId: 'plan-2021-t24' });
+
+    // Reminder runs: WeChat refuses one message, one run dies half-way (its claims time out).
+    t.cloud.openapi.failNext(47003);
+    await t.cloud.runTrigger('reminder', 'remind', { Time: new Date().toISOString() });
+    t.cloud.db.failNext({ action: 'database.modifyDocument', collection: 'reminders' });
+    await t.cloud.runTrigger('reminder', 'remind', { Time: new Date(Date.now() + 86_400_000).toISOString() });
+    await new Promise((r) => setTimeout(r, 10));
+    await t.cloud.runTrigger('reminder', 'remind', { Time: new Date(Date.now() + 2 * 86_400_000).toISOString() });
+    // A contact leaves; someone calls with a bad payload.
+    await must(B.openid, 'contact.leave', {});
+    await api.api(A.openid, 'report.submit', { ...input, requestId: 'x', text: `${TEXT}${'。'.repeat(2000)}` });
+  });
+}, 60_000);
+afterAll(() => t.close());
+
+test('the journey ran its error paths and they logged (the capture works)', () => {
+  const text = captured.join('\n');
+  expect(text).toContain('[api] internal error');
+  expect(text).toContain('[report.get] getTempFileURL failed');
+  expect(text).toContain('[notify] returned notification deferred to the timer');
+  expect(text).toMatch(/\[notify\] \w+ to o-pr\*\*\*[\w-]{4} failed: 47003/);
+  expect(text).toContain('left in flight by an interrupted run are now unconfirmed');
+  // The journey itself went through: the 催办 and the deadline reminders reached people.
+  const sent = t.cloud.openapi.outbox({ limit: 1000 }).filter((e) => e.result.errCode === 0);
+  expect(sent.map((e) => e.templateId)).toEqual(expect.arrayContaining([TEMPLATES.urge, TEMPLATES.deadline]));
+});
+
+const PERSONAL: Record<string, string[]> = {
+  names: [A.name, B.name, C.name, OFFICER.name],
+  phones: [A.phone, B.phone, C.phone, B.phone.replace(/\D/g, '')],
+  'report text and notes': [TEXT.slice(0, 12), NOTE, `${C.name}不是本单位人员`, ID_NUMBER],
+  'file names': [FILES.photo, FILES.doc],
+  openids: [A.openid, B.openid, C.openid, OFFICER.openid, ADMIN],
+};
+
+test.each(Object.entries(PERSONAL))('nothing logged holds %s', (_kind, values) => {
+  const leaks = captured.flatMap((line) => values.filter((v) => line.includes(v)).map((v) => `${v} in: ${line.slice(0, 200)}`));
+  expect(leaks).toEqual([]);
+});
