@@ -12,6 +12,7 @@ import type {
   LedgerExportResult,
   LedgerFileView,
   LedgerScope,
+  SetCurrentResult,
 } from '../../shared/ledger-api';
 import { importPrefix } from '../../shared/ledger-api';
 import { callLedger } from '../../services/call';
@@ -23,6 +24,8 @@ export const archiveEvidence = (scope: LedgerScope): Promise<LedgerArchiveResult
 export const fetchTemplate = (year?: number): Promise<LedgerFileView> => callLedger('ledger.template', year ? { year } : {});
 export const checkImport = (fileID: string): Promise<ImportCheckResult> => callLedger('import.check', { fileID });
 export const commitImport = (input: ImportCommitInput): Promise<ImportCommitResult> => callLedger('import.commit', input);
+/** Contacts see the current year's tasks; a table imported ahead of time is switched on here. */
+export const setCurrentPlan = (year: number): Promise<SetCurrentResult> => callLedger('plan.setCurrent', { year });
 
 /** Uploads a chosen 任务分解表 where the ledger function accepts imports from this person. */
 export function uploadImportFile(openid: string, filePath: string, name: string): Promise<string> {

@@ -128,6 +128,10 @@ export const ACTION_LABEL: Record<string, string> = {
   'unit.assign': '补充责任分工',
   'review.decide': '审核报送',
   'urge.send': '催办',
+  'ledger.export': '导出工作台账',
+  'ledger.archive': '打包佐证材料',
+  'import.commit': '导入任务分解表',
+  'plan.setCurrent': '切换当前年度',
 };
 
 /** The filter picker of the audit page: '' is 全部. */
@@ -150,6 +154,10 @@ export const ACTION_FILTERS: { action: string; label: string }[] = [
     'admin.add',
     'admin.remove',
     'group.register',
+    'ledger.export',
+    'ledger.archive',
+    'import.commit',
+    'plan.setCurrent',
   ].map((action) => ({ action, label: ACTION_LABEL[action] ?? action })),
 ];
 
@@ -183,6 +191,18 @@ export function auditSummary(e: AuditEntryView): string {
       return d.note ? `理由：${str(d.note)}` : '';
     case 'urge.send':
       return Array.isArray(d.unitIds) ? `${d.unitIds.length} 个单位` : '';
+    case 'ledger.export':
+    case 'ledger.archive': {
+      const count =
+        e.action === 'ledger.export'
+          ? `${str(d.rows)} 行`
+          : `${str(d.files)} 个文件${Number(d.missing) > 0 ? `，缺 ${str(d.missing)} 个` : ''}`;
+      return [`${str(d.year)}年`, d.roundId ? '单个轮次' : '全年', count].join(' · ');
+    }
+    case 'import.commit':
+      return `${str(d.year)}年 · ${str(d.tasks)} 项任务${d.makeCurrent ? ' · 设为当前年度' : ''}`;
+    case 'plan.setCurrent':
+      return d.previous ? `${str(d.previous)}年 → ${str(d.year)}年` : `${str(d.year)}年`;
     case 'unit.update': {
       const name = d.name as { from?: unknown; to?: unknown } | undefined;
       return name && typeof name === 'object' ? `名称：${str(name.from)} → ${str(name.to)}` : '';

@@ -1,7 +1,7 @@
 /**
  * 台账与导入: the year-end files for the 考核 assessors and next year's table.
  *
- * - 工作台账 (.xlsx) and 证据材料包 (.zip) of a year or one round: the
+ * - 工作台账 (.xlsx) and 佐证材料包 (.zip) of a year or one round: the
  *   function builds them in cloud storage; the phone opens the xlsx in
  *   WeChat's reader and copies a link for the PC (a zip cannot be opened
  *   on a phone).
@@ -17,7 +17,15 @@ import { ApiCallError, call, errorText } from '../../../services/call';
 import { fileSizeText, formatTime } from '../../../utils/format';
 import { newRequestId } from '../../../utils/ids';
 import { listRounds } from '../../services/office';
-import { archiveEvidence, checkImport, commitImport, exportLedger, fetchTemplate, uploadImportFile } from '../../services/ledger';
+import {
+  archiveEvidence,
+  checkImport,
+  commitImport,
+  exportLedger,
+  fetchTemplate,
+  setCurrentPlan,
+  uploadImportFile,
+} from '../../services/ledger';
 import { EvidenceError, openEvidenceFile } from '../../services/evidence';
 import { confirmDialog, copyText, toast } from '../../utils/ui';
 import { FORBIDDEN_TEXT, loadFailure, roundLabel, type LoadPhase } from '../../utils/view';
@@ -51,6 +59,10 @@ interface LedgerData {
   yearIndex: number;
   scopeNames: string[];
   scopeIndex: number;
+  /** Said when the picked year is not the one contacts see; '' otherwise. */
+  otherYear: string;
+  selectedYear: number;
+  switching: boolean;
   busy: Job | '';
   busyText: string;
   jobError: string;
@@ -111,7 +123,7 @@ export function fileRow(key: string, kind: string, f: LedgerFileView, extra: str
 
 const JOB_BUSY: Record<Job, string> = {
   export: '正在生成工作台账…',
-  archive: '正在打包证据材料…',
+  archive: '正在打包佐证材料…',
   template: '正在生成模板…',
   blank: '正在生成模板…',
 };
@@ -125,6 +137,9 @@ Component({
     yearIndex: 0,
     scopeNames: [],
     scopeIndex: 0,
+    otherYear: '',
+    selectedYear: 0,
+    switching: false,
     busy: '',
     busyText: '',
     jobError: '',
@@ -185,7 +200,16 @@ Component({
       const plan = own.plans[this.view().yearIndex];
       own.rounds = plan ? await listRounds(plan.id) : [];
       const now = new Date();
-      this.setData({ scopeNames: ['全年（所有轮次）', ...own.rounds.map((r) => roundLabel(r, now))], scopeIndex: 0 });
+      const current = own.plans.find((p) => p.current);
+      this.setData({
+        scopeNames: ['全年（所有轮次）', ...own.rounds.map((r) => roundLabel(r, now))],
+        scopeIndex: 0,
+        selectedYear: plan?.year ?? 0,
+        otherYear:
+          plan && !plan.current
+            ? `联络员现在看到的是${current ? `${current.year}年` : '当前年度'}的任务。${plan.year}年的任务表导入后尚未启用。`
+            : '',
+      });
     },
 
     async onPickYear(e: WechatMiniprogram.PickerChange) {
@@ -194,6 +218,26 @@ Component({
         await this.showYear();
       } catch (err) {
         this.setData({ jobError: errorText(err) });
+      }
+    },
+
+    async onSetCurrent() {
+      const plan = this.own().plans[this.view().yearIndex];
+      if (!plan || plan.current || this.view().switching) return;
+      const ok = await confirmDialog(
+        `启用${plan.year}年任务表`,
+        `设为当前年度后，联络员看到的是${plan.year}年的任务，报送轮次也在${plan.year}年下新建。往年的台账仍可导出。`,
+        '启用',
+      );
+      if (!ok) return;
+      this.setData({ switching: true, jobError: '' });
+      try {
+        await setCurrentPlan(plan.year);
+        this.setData({ switching: false });
+        toast(`已切换到${plan.year}年`);
+        await this.load();
+      } catch (err) {
+        this.setData({ switching: false, jobError: errorText(err) });
       }
     },
 
@@ -228,7 +272,7 @@ Component({
           const res = await archiveEvidence(scope);
           file = res;
           const missing = res.missing ? `${res.missing} 个文件缺失（见包内索引）` : '';
-          row = fileRow(`archive:${label}`, `证据材料包 · ${label}`, res, [`${res.files} 个文件`, missing].filter(Boolean).join('，'));
+          row = fileRow(`archive:${label}`, `佐证材料包 · ${label}`, res, [`${res.files} 个文件`, missing].filter(Boolean).join('，'));
         } else {
           const year = job === 'template' ? scope.year : undefined;
           file = await fetchTemplate(year);
