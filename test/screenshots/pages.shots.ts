@@ -8,7 +8,8 @@
 import fs from 'fs';
 import { ADMIN, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { evidenceOf, picture } from '../helpers/journey';
-import { api, bindActive, officeDayFromNow, openPage, tempFile, until, useCloud, type RenderedPage } from '../helpers/miniprogram';
+import { api, bindActive, officeDayFromNow, openPage, tempFile, until, useCloud, wxState, type RenderedPage } from '../helpers/miniprogram';
+import { xlsxOf } from '../helpers/ledger';
 import { screenshot } from './render';
 
 const SIFA = 'o-shot-sifa-contact';
@@ -206,6 +207,27 @@ describe('政务公开科 (the office subpackage)', () => {
   test('联络员管理', async () => {
     useCloud(t, OFFICER);
     expectPng(screenshot(await ready('office/pages/contacts/index'), 'office-contacts', 2100));
+  });
+
+  test('台账与导入', async () => {
+    useCloud(t, OFFICER);
+    const page = await ready('office/pages/ledger/index');
+    await page.tap('.btn-export');
+    await until(() => (page.data().files as unknown[]).length === 1, 'the export');
+    // Next year's table with two mistakes, picked from a chat.
+    const section = '一、深化重点领域信息公开';
+    const category = '（一）立足实施重大战略推进政务公开';
+    const table = await xlsxOf([
+      ['邹城市2022年政务公开工作任务分解表'],
+      ['大项', '小项', '序号', '任务要求', '责任单位'],
+      [section, category, 1, '做好各类规划主动公开。', '市发改局牵头，市政府各部门、各镇街配合'],
+      [section, category, 2, '', '市政府各部门、各镇街'],
+      [section, category, 3, '围绕构建新发展格局，做好重点项目建设信息公开。', '市政府各部门、各镇街'],
+    ]);
+    wxState.messageFiles.push([{ path: tempFile('2022任务分解表.xlsx', table), name: '2022年政务公开工作任务分解表.xlsx' }]);
+    await page.tap('.btn-pick');
+    await until(() => page.data().importStep === 'checked', 'the check');
+    expectPng(screenshot(page, 'office-ledger', 2300));
   });
 
   test('催办', async () => {
