@@ -7,7 +7,6 @@
  * office's digest lists it) — the at-most-once design of common/notify.ts.
  */
 import { spawn } from 'child_process';
-import { buildSync } from 'esbuild';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -17,6 +16,7 @@ import { REPO_ROOT } from '../../scripts/local-cloud/runtime';
 import { ADMIN, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts, createRound } from '../helpers/journey';
 import { delivered, moreContacts, remind, reminderDocs, subscribe } from '../reminder/helpers';
+import { bundleChild } from '../helpers/child';
 
 const DAY = '2021-09-27';
 const LEASE_MS = 300;
@@ -122,15 +122,7 @@ describe('the local cloud killed while a run sends', () => {
         t.close();
       }
     })();
-    buildSync({
-      entryPoints: [path.join(__dirname, 'remind-child.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      outfile: bundle,
-      external: ['wx-server-sdk'],
-      logLevel: 'silent',
-    });
+    bundleChild(path.join(__dirname, 'remind-child.ts'), bundle);
     const child = spawn(process.execPath, [bundle, dir, `${DAY}T09:00:00+08:00`, '1500'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let acked = 0;

@@ -4,11 +4,11 @@
  * a crash in the middle of it lose nothing.
  */
 import { spawn } from 'child_process';
-import { buildSync } from 'esbuild';
 import fs from 'fs';
 import path from 'path';
 import { createDatabaseBackend, type DatabaseBackend } from '../../scripts/local-cloud/db/database';
 import { tempDir } from './db-helpers';
+import { bundleChild } from '../helpers/child';
 
 const REPO = path.resolve(__dirname, '../..');
 const dirs: string[] = [];
@@ -51,15 +51,7 @@ afterAll(() => {
 test('every write acknowledged before SIGKILL survives, exactly once; batches are all-or-nothing', async () => {
   const dir = newDir();
   const bundle = path.join(newDir(), 'child.js');
-  buildSync({
-    entryPoints: [path.join(__dirname, 'db-durability-child.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    outfile: bundle,
-    external: ['wx-server-sdk'],
-    logLevel: 'silent',
-  });
+  bundleChild(path.join(__dirname, 'db-durability-child.ts'), bundle);
 
   const acked: number[] = [];
   // A small compaction threshold makes the kill land near or inside compactions too.
