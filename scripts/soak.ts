@@ -10,7 +10,8 @@
  * round and in total: requests, throughput, p50/p95/p99, errors; then the
  * integrity check over everything (every acknowledged report present
  * exactly once with its evidence, every acknowledged decision once); then
- * the api input fuzz with `--fuzz-runs` cases per action and role, with the
+ * the input fuzz of the api and ledger functions with `--fuzz-runs` cases per
+ * action and role (the ledger actions that build files a fifth), with the
  * cases run per action. Exits non-zero on any error or problem.
  * Flags may also come from SOAK_SECONDS, SOAK_ROUNDS, … (upper case).
  */
@@ -58,15 +59,15 @@ const errorText = (errors: Record<string, number>) =>
 interface FuzzReport {
   runs: number;
   total: number;
-  actions: { action: string; admin: number; contact: number; outcomes: Record<string, number> }[];
+  actions: { fn: string; action: string; admin: number; contact: number; outcomes: Record<string, number> }[];
 }
 
-/** The api input fuzz (test/fuzz) with `runs` cases per action and role; its per-action counts. */
+/** The input fuzz of the api and ledger functions (test/fuzz) with `runs` cases per action and role; its per-action counts. */
 function fuzz(runs: number): { ok: boolean; report?: FuzzReport } {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-soak-fuzz-')), 'fuzz.json');
   let ok = true;
   try {
-    execFileSync(process.execPath, [require.resolve('jest/bin/jest'), '--silent', 'test/fuzz/api-inputs.test.ts'], {
+    execFileSync(process.execPath, [require.resolve('jest/bin/jest'), '--silent', 'test/fuzz/inputs.test.ts'], {
       cwd: REPO_ROOT,
       env: { ...process.env, FUZZ_RUNS: String(runs), FUZZ_REPORT: file },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -169,14 +170,14 @@ async function main(): Promise<number> {
     const f = fuzz(fuzzRuns);
     fuzzOk = f.ok && f.report !== undefined;
     if (f.report) {
-      const width = Math.max(...f.report.actions.map((a) => a.action.length));
+      const width = Math.max(...f.report.actions.map((a) => a.fn.length + 1 + a.action.length));
       console.log(`共 ${f.report.total} 例，${f.report.actions.length} 个接口${f.ok ? '，全部通过' : '，有失败（见上方输出）'}`);
       for (const a of f.report.actions) {
         const outcomes = Object.entries(a.outcomes)
           .map(([code, n]) => `${code} ${n}`)
           .join('，');
         console.log(
-          `  ${a.action.padEnd(width)} ${String(a.admin + a.contact).padStart(5)} 例（管理员 ${a.admin}，联络员 ${a.contact}）：${outcomes}`,
+          `  ${`${a.fn} ${a.action}`.padEnd(width)} ${String(a.admin + a.contact).padStart(5)} 例（管理员 ${a.admin}，联络员 ${a.contact}）：${outcomes}`,
         );
       }
     } else console.log('模糊测试没有产出报告（见上方输出）');

@@ -1,12 +1,14 @@
 /**
- * A realistic payload for every action of the api (a Record over
- * ActionName: an action added to the contract without one here does not
- * compile). The fuzzer mutates them; the privacy test sends them as they
- * are, as every kind of caller.
+ * A realistic payload for every action of the api and of the ledger
+ * function (Records over ActionName and LedgerActionName: an action added to
+ * either contract without one here does not compile). The fuzzer mutates
+ * them; the privacy test sends them as they are, as every kind of caller.
  */
 import type { ActionName } from '../../miniprogram/shared/api';
+import { importPrefix, type LedgerActionName } from '../../miniprogram/shared/ledger-api';
 import { ADMIN, SETUP_CODE, TEMPLATES, okData, type TestCloud } from '../helpers/local-cloud';
-import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, reportInput } from '../helpers/journey';
+import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, reportInput, startUploader } from '../helpers/journey';
+import { fetchFile } from '../helpers/ledger';
 
 /** What a payload may refer to: set up before use. */
 export interface Ctx {
@@ -17,7 +19,11 @@ export interface Ctx {
   spareAdmin: string;
   groupCloudId: string;
 }
-export type Base = (c: Ctx) => Record<string, unknown>;
+/** What the ledger payloads refer to besides: the 2021 table as the import template, uploaded under importPrefix(ADMIN). */
+export interface LedgerCtx extends Ctx {
+  importFileID: string;
+}
+export type Base<C = Ctx> = (c: C) => Record<string, unknown>;
 
 /** The 政务公开 group a groupCloudId in Ctx should name. */
 export const GROUP = 'tG-fuzz-group';
@@ -75,6 +81,23 @@ export const BASES: Record<ActionName, Base> = {
   'digest.get': () => ({ day: '2021-09-30' }),
 };
 
+/** A realistic payload per action of the `ledger` function (admin only). */
+export const LEDGER_BASES: Record<LedgerActionName, Base<LedgerCtx>> = {
+  'ledger.export': (c) => ({ year: 2021, roundId: c.roundId }),
+  'ledger.archive': (c) => ({ year: 2021, roundId: c.roundId }),
+  'ledger.template': () => ({ year: 2021 }),
+  'import.check': (c) => ({ fileID: c.importFileID }),
+  'import.commit': (c) => ({ fileID: c.importFileID, year: 2035, makeCurrent: false, requestId: 'fuzz-import-0001' }),
+  'plan.setCurrent': () => ({ year: 2021 }),
+};
+
+/** Ledger actions that build a real file (0.2–1 s each): the fuzzer runs fewer cases of them. */
+export const LEDGER_HEAVY: ReadonlySet<LedgerActionName> = new Set<LedgerActionName>([
+  'ledger.export',
+  'ledger.archive',
+  'ledger.template',
+]);
+
 /** Actions that change the caller's own binding: they run as a stand-in of the role, replaced after a success. */
 export const SELF_CHANGING: ReadonlySet<ActionName> = new Set<ActionName>(['contact.bind', 'contact.leave']);
 
@@ -98,4 +121,11 @@ export async function setUpBases(t: TestCloud, prefix: string, pendingPhone = '1
     await t.as(CONTACTS.ssfj.openid)('report.submit', reportInput(assignmentOf(25, 'ssfj'), round.id, `${prefix}-setup-report`)),
   ).report;
   return { roundId: round.id, spareRoundId: spare.id, reportId: report.id, pending, spareAdmin };
+}
+
+/** What the ledger payloads add: the 2021 table, as the ledger's own template, uploaded by ADMIN for import. */
+export async function setUpLedgerBases(t: TestCloud): Promise<Pick<LedgerCtx, 'importFileID'>> {
+  const template = okData(await t.ledger(ADMIN)('ledger.template', { year: 2021 }));
+  const up = await startUploader(t);
+  return { importFileID: await up.upload(ADMIN, `${importPrefix(ADMIN)}fuzz-2021.xlsx`, await fetchFile(template)) };
 }

@@ -4,6 +4,7 @@
  * storage's temporary links work, for the functions too). `as(openid)`
  * gives a caller that sends api actions the way the mini program does.
  */
+import { createHash } from 'crypto';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -81,8 +82,10 @@ export function startTestCloud(opts: { fsync?: boolean; dir?: string; env?: Reco
 }
 
 /**
- * What the database holds, to the write: the journal's size and every
- * collection's count. Equal before and after a call = the call wrote nothing.
+ * What the database and storage hold, to the write: the journal's size,
+ * every collection's count, and every stored file (path, size, upload time:
+ * a file written over changes it too). Equal before and after a call = the
+ * call wrote nothing.
  */
 export function writeMark(t: TestCloud): string {
   const journal = path.join(t.dir, 'db', 'journal.log');
@@ -91,7 +94,13 @@ export function writeMark(t: TestCloud): string {
     .map((c) => `${c.name}=${c.count}`)
     .sort()
     .join(',');
-  return `journal=${fs.existsSync(journal) ? fs.statSync(journal).size : 0};${counts}`;
+  const files = t.cloud.storage.count();
+  const stored = t.cloud.storage
+    .list({ limit: files })
+    .map((f) => `${f.cloudPath}|${f.size}|${f.uploadedAt}`)
+    .join('\n');
+  const digest = createHash('sha256').update(stored).digest('hex').slice(0, 12);
+  return `journal=${fs.existsSync(journal) ? fs.statSync(journal).size : 0};${counts};storage=${files} files ${digest}`;
 }
 
 /** Unwraps an envelope that must be ok, failing the test with its message otherwise. */

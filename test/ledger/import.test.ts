@@ -219,21 +219,11 @@ describe('an import that stops half-way', () => {
     fileID = await uploadImport(await fetchFile(okData(await ledger()('ledger.template', { year: 2021 }))));
   });
 
-  /** The next `add` to `collection` fails as a lost connection would, after everything before it was written. */
+  /** The next `add` to `collection` fails as the service's error would, after everything before it was written. */
   function failNextAdd(collection: string): void {
     // The function logs the internal error (without the event); keep the test output clean.
     jest.spyOn(console, 'error').mockImplementationOnce(() => undefined);
-    const real = db.collection.bind(db);
-    const spy = jest.spyOn(db, 'collection').mockImplementation((name: string) => {
-      const c = real(name);
-      if (name !== collection) return c;
-      return Object.assign(c, {
-        add: () => {
-          spy.mockRestore();
-          return Promise.reject(new Error('socket hang up'));
-        },
-      });
-    });
+    t.cloud.db.failNext({ action: 'database.insertDocument', collection });
   }
 
   test('shows no partial year; the retry completes it exactly once', async () => {

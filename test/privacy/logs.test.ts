@@ -1,9 +1,12 @@
 /**
  * No personal data in logs. A whole journey runs over the local cloud's HTTP
  * bridge — binding, approval and refusal, uploads, a report, the office's
- * review, 催办, reminder runs — with failures on purpose (database and
- * storage errors, WeChat refusing a message, a run left half-done), so the
- * error paths log too. Everything the functions and the local cloud write
+ * review, 催办, reminder runs, then the ledger function: the 工作台账
+ * export, the evidence archive, the import template checked back in, a
+ * table with problems, refused ledger calls — with failures on purpose
+ * (database and storage errors, WeChat refusing a message, a run left
+ * half-done, a file that cannot be stored or read), so the error paths log
+ * too. Everything the functions and the local cloud write
  * to the console, stdout and stderr meanwhile is captured and searched.
  *
  * Personal data here means: people's names, phone numbers (also as bare
@@ -13,11 +16,13 @@
  * cloud's call log and the notifier write it; unit names, task numbers,
  * action names and error codes are not personal.
  */
-import { TEMPLATES, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { Client, picture } from '../../scripts/load';
-import { uploadPrefix } from '../../miniprogram/shared/api';
+import { uploadPrefix, type ApiResult } from '../../miniprogram/shared/api';
+import { importPrefix, type LedgerActionName, type LedgerResponse } from '../../miniprogram/shared/ledger-api';
 import { subscribe } from '../reminder/helpers';
 import { ADMIN } from '../helpers/local-cloud';
+import { fetchFile, xlsxOf } from '../helpers/ledger';
 
 const A = { openid: 'o-privacy-log-zhang', unitId: 'xiangcheng-zhen', name: '张晓梅', phone: '13905370001' };
 const B = { openid: 'o-privacy-log-li-01', unitId: 'ssfj', name: '李建国', phone: '0537-5219876' };
@@ -26,10 +31,24 @@ const OFFICER = { openid: 'o-privacy-log-office', name: '赵科长' };
 const ID_NUMBER = '370883199001011234';
 const TEXT = `走访困难群众${A.name}（身份证 ${ID_NUMBER}，电话 ${A.phone}），已在专栏公开救助政策。`;
 const NOTE = `请删除${C.name}的身份证号后重新报送`;
-const FILES = { photo: `${A.name}入户走访照片.jpg`, doc: `${B.name}家庭情况说明.pdf` };
+const FILES = {
+  photo: `${A.name}入户走访照片.jpg`,
+  doc: `${B.name}家庭情况说明.pdf`,
+  table: `${OFFICER.name}整理的任务分解表.xlsx`,
+  badTable: `${OFFICER.name}改过的任务分解表.xlsx`,
+};
+/** A table with problems: a person where a unit belongs, personal data in a requirement. */
+const BAD_TABLE = [
+  ['邹城市2031年政务公开工作任务分解表'],
+  ['大项', '小项', '序号', '任务要求', '责任单位'],
+  ['一、深化重点领域政府信息公开', '(一)立足实施重大战略推进政务公开', 1, `联系${B.name}（${B.phone}）公开规划`, C.name],
+];
 
 let t: TestCloud;
 const captured: string[] = [];
+/** What the ledger calls of the journey answered, by step. */
+const ledger: Record<string, ApiResult<unknown>> = {};
+const ledgerOk = <A extends LedgerActionName>(step: string, _action: A) => okData(ledger[step] as ApiResult<LedgerResponse<A>>);
 
 /** Everything written to the console, stdout and stderr while `fn` runs (still shown afterwards). */
 async function capture(fn: () => Promise<void>): Promise<void> {
@@ -115,6 +134,28 @@ beforeAll(async () => {
     // A contact leaves; someone calls with a bad payload.
     await must(B.openid, 'contact.leave', {});
     await api.api(A.openid, 'report.submit', { ...input, requestId: 'x', text: `${TEXT}${'。'.repeat(2000)}` });
+
+    // The office's ledger: an export storage refuses to keep, then one that goes through; the round's
+    // evidence archive with one file unreadable.
+    const office = t.ledger(OFFICER.openid);
+    t.cloud.storage.failNext('uploadFile');
+    ledger.exportFailed = await office('ledger.export', { year: 2021 });
+    ledger.export = await office('ledger.export', { year: 2021 });
+    t.cloud.storage.failNext('downloadFile');
+    ledger.archive = await office('ledger.archive', { year: 2021, roundId: round.id });
+    // The import template checked back in; a table with problems; the upload unreadable for a moment.
+    const template = okData(await office('ledger.template', { year: 2021 }));
+    const table = await api.upload(OFFICER.openid, `${importPrefix(OFFICER.openid)}${FILES.table}`, await fetchFile(template));
+    ledger.check = await office('import.check', { fileID: table });
+    const bad = await api.upload(OFFICER.openid, `${importPrefix(OFFICER.openid)}${FILES.badTable}`, await xlsxOf(BAD_TABLE));
+    ledger.badCheck = await office('import.check', { fileID: bad });
+    ledger.badCommit = await office('import.commit', { fileID: bad, year: 2031, makeCurrent: false, requestId: 'privacy-import-1' });
+    t.cloud.storage.failNext('downloadFile');
+    ledger.unreadable = await office('import.check', { fileID: table });
+    // Refused: a contact asks for the ledger, the office for someone else's upload.
+    ledger.contact = await t.ledger(A.openid)('ledger.export', { year: 2021 });
+    const foreign = await api.upload(B.openid, `${importPrefix(B.openid)}${FILES.table}`, await xlsxOf(BAD_TABLE));
+    ledger.foreign = await office('import.check', { fileID: foreign });
   });
 }, 60_000);
 afterAll(() => t.close());
@@ -131,11 +172,26 @@ test('the journey ran its error paths and they logged (the capture works)', () =
   expect(sent.map((e) => e.templateId)).toEqual(expect.arrayContaining([TEMPLATES.urge, TEMPLATES.deadline]));
 });
 
+test('the ledger calls ran their paths: files written, problems found, refusals given', () => {
+  expect(captured.join('\n')).toContain('[ledger] upload of ledger/2021/');
+  expect(ledger.exportFailed).toMatchObject({ ok: false, code: 'INTERNAL' });
+  expect(ledgerOk('export', 'ledger.export').rows).toBeGreaterThan(0);
+  expect(ledgerOk('archive', 'ledger.archive')).toMatchObject({ files: 1, missing: 1 });
+  expect(ledgerOk('check', 'import.check')).toMatchObject({ tasks: 44, problems: [] });
+  // The problems name what the table holds: the answer carries it, the log must not.
+  const problems = ledgerOk('badCheck', 'import.check').problems;
+  expect(problems).toEqual([expect.objectContaining({ row: 3, column: 'E', message: expect.stringContaining(C.name) })]);
+  expect(ledger.badCommit).toMatchObject({ ok: false, code: 'INVALID_INPUT', field: 'fileID' });
+  expect(ledger.unreadable).toMatchObject({ ok: false, code: 'INTERNAL' });
+  expect(ledger.contact).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+  expect(ledger.foreign).toMatchObject({ ok: false, code: 'FORBIDDEN', field: 'fileID' });
+});
+
 const PERSONAL: Record<string, string[]> = {
   names: [A.name, B.name, C.name, OFFICER.name],
   phones: [A.phone, B.phone, C.phone, B.phone.replace(/\D/g, '')],
-  'report text and notes': [TEXT.slice(0, 12), NOTE, `${C.name}不是本单位人员`, ID_NUMBER],
-  'file names': [FILES.photo, FILES.doc],
+  'report text and notes': [TEXT.slice(0, 12), NOTE, `${C.name}不是本单位人员`, ID_NUMBER, String(BAD_TABLE[2]?.[3])],
+  'file names': Object.values(FILES),
   openids: [A.openid, B.openid, C.openid, OFFICER.openid, ADMIN],
 };
 
