@@ -19,7 +19,7 @@ import type { Caller } from '../../../common/context';
 import { fileIdIssue } from '../../../common/domain/evidence';
 import { readImportSheet, unitProblems, type ImportedTable } from '../../../common/domain/import-table';
 import { buildPlanDocs, planId, type PlanDoc, type PlanDocs } from '../../../common/domain/plan-docs';
-import { ApiFailure, conflict, invalid, notFound } from '../../../common/envelope';
+import { ApiFailure, conflict, invalid, notFound, scrub } from '../../../common/envelope';
 import { currentPlan, directoryUnit } from '../../../common/plans';
 import type { ImportDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
@@ -47,7 +47,9 @@ async function fetchUpload(fileID: string, caller: Caller): Promise<Buffer> {
   let url: string;
   try {
     url = (await tempUrlBatch([fileID], 600))[0]?.url ?? '';
-  } catch {
+  } catch (err) {
+    // For the operator: what failed, never whose file (the path names the person).
+    console.error(`[ledger] import: getTempFileURL failed: ${scrub(err instanceof Error ? err.message : String(err))}`);
     throw new ApiFailure('INTERNAL', '暂时无法读取上传的文件，请稍后重试');
   }
   if (!url) throw new ApiFailure('NOT_FOUND', '找不到上传的文件，请重新上传', 'fileID');
@@ -64,7 +66,10 @@ async function fetchUpload(fileID: string, caller: Caller): Promise<Buffer> {
     if (err instanceof TooLargeError) {
       throw invalid('fileID', `文件超过 ${IMPORT_MAX_BYTES / 1024 / 1024} MB：任务分解表通常只有几十 KB，请只保留表格内容后重新上传`);
     }
-    if (err instanceof DownloadError) throw new ApiFailure('INTERNAL', '暂时无法读取上传的文件，请稍后重试');
+    if (err instanceof DownloadError) {
+      console.error(`[ledger] import: reading the upload failed: ${err.message}`);
+      throw new ApiFailure('INTERNAL', '暂时无法读取上传的文件，请稍后重试');
+    }
     throw err;
   }
   return Buffer.concat(chunks);
