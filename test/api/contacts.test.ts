@@ -1,7 +1,6 @@
 import { opengidOf } from '../../cloudfunctions/api/src/group';
 import { db } from '../../cloudfunctions/common/cloud';
-import type { ApiResult } from '../../miniprogram/shared/api';
-import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { ADMIN, okData, startTestCloud, type TestCloud, refused } from '../helpers/local-cloud';
 
 const ZHANG = 'o-contact-zhang01';
 const LI = 'o-contact-li00002';
@@ -26,10 +25,6 @@ async function activeContact(openid: string, unitId: string, name = '张三'): P
 }
 async function registerGroup(): Promise<void> {
   okData(await t.as(ADMIN)('group.register', { groupCloudId: t.cloud.issueGroupCloudId(ADMIN, GROUP) }));
-}
-function refused(res: ApiResult<unknown>): { code: string; field?: string; message: string } {
-  if (res.ok) throw new Error('expected a refusal, got ok');
-  return res;
 }
 
 describe('unit.list', () => {

@@ -1,5 +1,4 @@
-import type { ApiResult } from '../../miniprogram/shared/api';
-import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { ADMIN, okData, startTestCloud, type TestCloud, refused } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts } from '../helpers/journey';
 
 const NEWCOMER = 'o-office-newcomer-01';
@@ -13,10 +12,6 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const admin = () => t.as(ADMIN);
-function refused(res: ApiResult<unknown>): { code: string; field?: string; message: string } {
-  if (res.ok) throw new Error('expected a refusal, got ok');
-  return res;
-}
 const adminIds = () =>
   t.cloud.db
     .find('contacts', { isAdmin: true })

@@ -1,6 +1,6 @@
 import { db } from '../../cloudfunctions/common/cloud';
-import type { ApiResult, AuditEntryView } from '../../miniprogram/shared/api';
-import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import type { AuditEntryView } from '../../miniprogram/shared/api';
+import { ADMIN, okData, startTestCloud, type TestCloud, refused } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts } from '../helpers/journey';
 
 let t: TestCloud;
@@ -12,10 +12,6 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const admin = () => t.as(ADMIN);
-function refused(res: ApiResult<unknown>): { code: string; field?: string; message: string } {
-  if (res.ok) throw new Error('expected a refusal, got ok');
-  return res;
-}
 
 /** Every page of the log for `filter`, `limit` at a time. */
 async function readAll(filter: { actor?: string; action?: string }, limit: number): Promise<{ entries: AuditEntryView[]; pages: number }> {

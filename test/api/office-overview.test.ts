@@ -2,8 +2,8 @@ import { db } from '../../cloudfunctions/common/cloud';
 import { buildPlanDocs } from '../../cloudfunctions/common/domain/plan-docs';
 import type { ReportDoc } from '../../cloudfunctions/common/records';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
-import type { ApiResult, ReportState, RoundView, StatusCounts } from '../../miniprogram/shared/api';
-import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import type { ReportState, RoundView, StatusCounts } from '../../miniprogram/shared/api';
+import { ADMIN, okData, startTestCloud, type TestCloud, refused } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts, assignmentOf, createRound, dbRequests, inDays } from '../helpers/journey';
 
 let t: TestCloud;
@@ -14,10 +14,6 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const admin = () => t.as(ADMIN);
-function refused(res: ApiResult<unknown>): { code: string; field?: string; message: string } {
-  if (res.ok) throw new Error('expected a refusal, got ok');
-  return res;
-}
 const ALL = buildPlanDocs(
   TABLE_2021,
   DIRECTORY.units.map((u) => ({ id: u.code, name: u.name, kind: u.kind, active: true })),

@@ -1,7 +1,7 @@
 import { cloud } from '../../cloudfunctions/common/cloud';
 import type { ApiResult, RoundView, SubmitReportInput } from '../../miniprogram/shared/api';
 import { uploadPrefix } from '../../miniprogram/shared/api';
-import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { ADMIN, okData, startTestCloud, type TestCloud, refused } from '../helpers/local-cloud';
 import {
   CONTACTS,
   approveContacts,
@@ -29,10 +29,6 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const admin = () => t.as(ADMIN);
-function refused(res: ApiResult<unknown>): { code: string; field?: string; message: string } {
-  if (res.ok) throw new Error('expected a refusal, got ok');
-  return res;
-}
 let seq = 0;
 function submission(unit: 'ssfj' | 'xiangcheng-zhen' | 'szfbgs', taskNo: number, over: Partial<SubmitReportInput> = {}): SubmitReportInput {
   return {

@@ -1,8 +1,8 @@
 import { db } from '../../cloudfunctions/common/cloud';
 import { taskAssignmentDocs } from '../../cloudfunctions/common/domain/plan-docs';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
-import type { ApiResult, SubmitReportInput } from '../../miniprogram/shared/api';
-import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import type { SubmitReportInput } from '../../miniprogram/shared/api';
+import { ADMIN, okData, startTestCloud, type TestCloud, refused } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts, assignmentOf, createRound, expectedAssignments, inDays } from '../helpers/journey';
 
 let t: TestCloud;
@@ -14,10 +14,6 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const admin = () => t.as(ADMIN);
-function refused(res: ApiResult<unknown>): { code: string; field?: string; message: string } {
-  if (res.ok) throw new Error('expected a refusal, got ok');
-  return res;
-}
 const tasksNaming = (name: string) =>
   TABLE_2021.tasks.filter((x) => [...x.lead, ...x.cooperate, ...x.responsible].includes(name)).map((x) => x.no);
 describe('unit.create', () => {

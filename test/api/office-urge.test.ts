@@ -1,5 +1,5 @@
-import type { ApiResult, RoundView } from '../../miniprogram/shared/api';
-import { ADMIN, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import type { RoundView } from '../../miniprogram/shared/api';
+import { ADMIN, TEMPLATES, okData, startTestCloud, type TestCloud, refused } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts, assignmentOf, createRound, expectedAssignments, inDays } from '../helpers/journey';
 
 const SECOND_SSFJ = { openid: 'o-contact-ssfj-0002', name: '司法戊', phone: '13900000009' };
@@ -29,10 +29,6 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const admin = () => t.as(ADMIN);
-function refused(res: ApiResult<unknown>): { code: string; field?: string; message: string } {
-  if (res.ok) throw new Error('expected a refusal, got ok');
-  return res;
-}
 let seq = 0;
 async function submit(key: 'ssfj' | 'xiangcheng', taskNo: number) {
   const c = CONTACTS[key];

@@ -1,6 +1,6 @@
 import { dueDateFor, roundCoversTask } from '../../cloudfunctions/common/domain/rounds';
-import type { ApiResult, RoundInput } from '../../miniprogram/shared/api';
-import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import type { RoundInput } from '../../miniprogram/shared/api';
+import { ADMIN, okData, startTestCloud, type TestCloud, refused } from '../helpers/local-cloud';
 
 const CONTACT = 'o-round-contact-01';
 
@@ -13,11 +13,6 @@ afterEach(() => t.close());
 
 const admin = () => t.as(ADMIN);
 const Q3: RoundInput = { name: '第三季度', dueDate: '2021-09-30', scope: 'all', overrides: { '32': '2021-12-31' } };
-
-function refused(res: ApiResult<unknown>): { code: string; field?: string; message: string } {
-  if (res.ok) throw new Error('expected a refusal, got ok');
-  return res;
-}
 
 describe('creating and listing', () => {
   test('a round for all tasks, with task 32 on its own table deadline', async () => {

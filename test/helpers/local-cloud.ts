@@ -108,3 +108,9 @@ export function okData<T>(res: ApiResult<T>): T {
   if (!res.ok) throw new Error(`expected ok, got ${res.code}: ${res.message}`);
   return res.data;
 }
+
+/** Unwraps an envelope that must be a refusal, failing the test when it is ok. */
+export function refused(res: ApiResult<unknown>): { code: string; field?: string; message: string } {
+  if (res.ok) throw new Error('expected a refusal, got ok');
+  return res;
+}
