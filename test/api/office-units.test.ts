@@ -3,7 +3,7 @@ import { taskAssignmentDocs } from '../../cloudfunctions/common/domain/plan-docs
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
 import type { SubmitReportInput } from '../../miniprogram/shared/api';
 import { ADMIN, okData, startTestCloud, type TestCloud, refused } from '../helpers/local-cloud';
-import { CONTACTS, approveContacts, assignmentOf, createRound, expectedAssignments, inDays } from '../helpers/journey';
+import { CONTACTS, approveContacts, assignmentOf, createRound, expectedAssignments, inDays, reportInput } from '../helpers/journey';
 
 let t: TestCloud;
 beforeEach(async () => {
@@ -149,17 +149,7 @@ describe('unit.update', () => {
 
 describe('retire and restore', () => {
   let seq = 0;
-  const submission = (roundId: string): SubmitReportInput => ({
-    assignmentId: assignmentOf(24, 'ssfj'),
-    roundId,
-    text: '已公开',
-    progress: 'done',
-    images: [],
-    files: [],
-    links: [],
-    secrecyConfirmed: true,
-    requestId: `req-units-${++seq}`,
-  });
+  const submission = (roundId: string): SubmitReportInput => reportInput(assignmentOf(24, 'ssfj'), roundId, `req-units-${++seq}`);
 
   test('a retired unit’s contact loses access at once, the unit leaves the lists and the overview; restoring gives it back', async () => {
     const round = await createRound(t, { dueDate: inDays(5), scope: [24] });
