@@ -8,6 +8,7 @@
  */
 import type { RoundView } from '../../miniprogram/shared/api';
 import { addDays } from '../../cloudfunctions/common/domain/dates';
+import { reminders as reminderLog, subscriptions as subscriptionView } from '../../scripts/local-cloud/console/views';
 import { localTemplates } from '../../scripts/local-cloud/templates';
 import { ADMIN, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts, createRound } from '../helpers/journey';
@@ -131,4 +132,17 @@ test('催办 on a long-term template: the preview shows who holds one, and two �
     expect(sent.map((e) => [e.touser, e.templateId, e.result.errCode])).toEqual([[XC, URGE, 0]]);
   }
   expect(sub(XC, URGE)).toMatchObject({ longTerm: true, quota: 0 });
+});
+
+test('the local console shows which kind each person holds', () => {
+  const rows = subscriptionView(t.cloud, { offset: 0, limit: 50 }).items;
+  const row = (name: string, title: string) => rows.find((r) => r.person?.startsWith(name) && r.templateTitle === title);
+  expect(row(CONTACTS.xiangcheng.name, '任务截止提醒')).toMatchObject({ kindLabel: '长期', stateLabel: '长期有效', active: true });
+  expect(row(CONTACTS.szfbgs.name, '任务截止提醒')).toMatchObject({ kindLabel: '长期', stateLabel: '已关闭', active: false });
+  expect(row(CONTACTS.xiangcheng.name, '催办通知')).toMatchObject({ kindLabel: '长期', stateLabel: '长期有效' });
+  const log = reminderLog(t.cloud, { offset: 0, limit: 500 }).items;
+  expect(log.find((r) => r.personName === CONTACTS.szfbgs.name && r.errCode === 43101)).toMatchObject({
+    subscriptionLabel: '长期',
+    reason: '已关闭长期订阅',
+  });
 });
