@@ -167,7 +167,7 @@ test('long-term and one-time templates are asked for in separate calls, one tap 
   await fillRequired(page);
   await submitAndWait(page);
   expect(page.textOf('.btn-subscribe')).toBe('开启长期提醒');
-  expect(page.textOf('.subscribe-tip')).toContain('全年');
+  expect(page.textOf('.subscribe-tip')).toContain('长期有效');
   wxState.subscribeAnswer = { 'tmpl-deadline-long': 'accept', 'tmpl-urge-long': 'accept', [TEMPLATES.returned]: 'accept' };
   await page.tap('.btn-subscribe');
   await until(() => wxState.subscribeRequests.length === 1 && !(page.data().subscribe as { asking: boolean }).asking, 'the first answer');
@@ -175,7 +175,7 @@ test('long-term and one-time templates are asked for in separate calls, one tap 
   // The one-time template needs a second tap (and so a second call); the page stays.
   expect(wxState.backs).toBe(0);
   expect(page.textOf('.subscribe-result')).toContain('再点一次');
-  expect(page.textOf('.btn-subscribe')).toBe('订阅截止提醒');
+  expect(page.textOf('.btn-subscribe')).toBe('订阅其余提醒');
   await page.tap('.btn-subscribe');
   await until(() => wxState.backs === 1, 'going back to the task');
   expect(wxState.subscribeRequests).toEqual([['tmpl-deadline-long', 'tmpl-urge-long'], [TEMPLATES.returned]]);

@@ -59,7 +59,8 @@ interface ReportData {
   limits: { text: number; images: number; files: number; links: number };
   done: { title: string; desc: string } | null;
   /** `longTerm`: the next tap asks for long-term templates (worded as such). */
-  subscribe: { available: boolean; asking: boolean; longTerm: boolean; result: string };
+  /** `rest`: an earlier tap asked for the other kind already. */
+  subscribe: { available: boolean; asking: boolean; longTerm: boolean; rest: boolean; result: string };
 }
 
 interface ReportPrivate {
@@ -161,7 +162,7 @@ Component({
     showImages: false,
     limits: { text: REPORT_LIMITS.text, images: REPORT_LIMITS.images, files: REPORT_LIMITS.files, links: REPORT_LIMITS.links },
     done: null,
-    subscribe: { available: false, asking: false, longTerm: false, result: '' },
+    subscribe: { available: false, asking: false, longTerm: false, rest: false, result: '' },
   } as ReportData,
 
   methods: {
@@ -230,7 +231,13 @@ Component({
             left: left?.text ?? '',
             urgent: left?.urgent ?? false,
           },
-          subscribe: { available: own.batches.length > 0, asking: false, longTerm: own.batches[0]?.longTerm ?? false, result: '' },
+          subscribe: {
+            available: own.batches.length > 0,
+            asking: false,
+            longTerm: own.batches[0]?.longTerm ?? false,
+            rest: false,
+            result: '',
+          },
         });
         const draft = loadDraft(draftKey(own.assignmentId, own.roundId));
         if (draft && (draft.text || draft.progress || draft.images.length || draft.files.length || draft.links.length)) {
@@ -614,12 +621,12 @@ Component({
           if (next) {
             // The other kind needs a call of its own, and so a tap of its own.
             const result = accepted > 0 ? '已开启长期提醒。再点一次，订阅其余提醒' : '未开启长期提醒。可再点一次，订阅单次提醒';
-            this.setData({ subscribe: { available: true, asking: false, longTerm: next.longTerm, result } });
+            this.setData({ subscribe: { available: true, asking: false, longTerm: next.longTerm, rest: true, result } });
             return;
           }
           const total = own.accepted;
           const result = total > 0 ? `已订阅，截止前会提醒您（${total} 项）` : '未订阅提醒，可在下次报送后再订阅';
-          this.setData({ subscribe: { available: false, asking: false, longTerm: false, result } });
+          this.setData({ subscribe: { available: false, asking: false, longTerm: false, rest: false, result } });
           wx.showToast({ title: total > 0 ? '已订阅截止提醒' : '未订阅提醒', icon: 'none' });
           this.onBack();
         },
@@ -629,6 +636,7 @@ Component({
               available: true,
               asking: false,
               longTerm: batch.longTerm,
+              rest: this.view().subscribe.rest,
               result: err instanceof ApiCallError ? errorText(err) : err.message,
             },
           });

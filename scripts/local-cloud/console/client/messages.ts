@@ -161,14 +161,6 @@ export function messagesPanel(root: HTMLElement): void {
     h(
       'div',
       { class: 'section-head' },
-      h('h2', null, '提醒记录'),
-      h('button', { class: 'btn small', on: { click: () => void showLog(0) } }, '刷新'),
-    ),
-    h('p', { class: 'muted' }, 'reminder 云函数写入 reminders 集合的每条提醒及其结果（最近更新在前）。'),
-    log,
-    h(
-      'div',
-      { class: 'section-head' },
       h('h2', null, '订阅情况'),
       h('button', { class: 'btn small', on: { click: () => void showSubs(0) } }, '刷新'),
     ),
@@ -178,6 +170,14 @@ export function messagesPanel(root: HTMLElement): void {
       '云函数的订阅台账（subscriptions 集合）：一次性订阅每发一条用掉一次；长期订阅一次允许持续有效，用户拒绝或微信返回 43101 后关闭。',
     ),
     subs,
+    h(
+      'div',
+      { class: 'section-head' },
+      h('h2', null, '提醒记录'),
+      h('button', { class: 'btn small', on: { click: () => void showLog(0) } }, '刷新'),
+    ),
+    h('p', { class: 'muted' }, 'reminder 云函数写入 reminders 集合的每条提醒及其结果（最近更新在前）。'),
+    log,
   );
   void showOutbox(0);
   void showLog(0);
