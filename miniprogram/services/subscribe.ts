@@ -58,7 +58,9 @@ function request(tmplIds: string[]): Promise<Record<string, SubscribeResult>> {
       success: (res) => {
         const results: Record<string, SubscribeResult> = {};
         for (const id of tmplIds) {
-          const r = (res as Record<string, unknown>)[id];
+          const raw = (res as Record<string, unknown>)[id];
+          // 'acceptWithAudio': accepted with a voice alert (templates that offer one); an accept all the same.
+          const r = raw === 'acceptWithAudio' ? 'accept' : raw;
           if (typeof r === 'string' && RESULTS.includes(r)) results[id] = r as SubscribeResult;
         }
         resolve(results);
