@@ -11,7 +11,7 @@ import { addDays } from '../../cloudfunctions/common/domain/dates';
 import { reminders as reminderLog, subscriptions as subscriptionView } from '../../scripts/local-cloud/console/views';
 import { localTemplates } from '../../scripts/local-cloud/templates';
 import { ADMIN, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
-import { CONTACTS, approveContacts, createRound } from '../helpers/journey';
+import { CONTACTS, approveContacts, assignmentOf, createRound, reportInput } from '../helpers/journey';
 import { outbox, remind, reminderDocs, sentDuring } from './helpers';
 
 const XC = CONTACTS.xiangcheng.openid;
@@ -145,4 +145,22 @@ test('the local console shows which kind each person holds', () => {
     subscriptionLabel: '长期',
     reason: '已关闭长期订阅',
   });
+});
+
+test('退回 on a one-time template beside long-term ones: one accept, one message; the long-term ones are untouched', async () => {
+  await answer(XC, TEMPLATES.returned, 'accept');
+  const returnOnce = async (n: number) => {
+    const { report } = okData(
+      await t.as(XC)('report.submit', reportInput(assignmentOf(20, 'xiangcheng-zhen'), round.id, `lt-return-${n}`)),
+    );
+    return sentDuring(t, () => t.as(ADMIN)('review.decide', { reportId: report.id, decision: 'return', note: '请补充公开链接' }));
+  };
+  expect((await returnOnce(1)).map((e) => [e.touser, e.templateId, e.result.errCode])).toEqual([[XC, TEMPLATES.returned, 0]]);
+  // The one-time subscription is spent: the second 退回 is not attempted at all.
+  expect(await returnOnce(2)).toEqual([]);
+  expect(sub(XC, TEMPLATES.returned)).toMatchObject({ kind: 'one-time', quota: 0 });
+  const second = reminderDocs(t, { openid: XC, kind: 'returned' }).find((d) => d.state === 'unreachable');
+  expect(second).toMatchObject({ reason: 'no_quota', subscription: 'one-time' });
+  expect(sub(XC, DEADLINE)).toMatchObject({ longTerm: true });
+  expect(sub(XC, URGE)).toMatchObject({ longTerm: true });
 });
