@@ -184,6 +184,16 @@ test('long-term and one-time templates are asked for in separate calls, one tap 
   expect(await api(t, SIFA, 'me.get')).toMatchObject({ longTermHeld: ['tmpl-deadline-long', 'tmpl-urge-long'] });
   const { quota } = await api(t, SIFA, 'subscription.record', { results: { [TEMPLATES.returned]: 'reject' } });
   expect(quota).toEqual({ [TEMPLATES.returned]: 1 });
+
+  // The next report: the long-term reminders are on, only the one-time template is offered.
+  const next = await openReport();
+  await fillRequired(next, '补充：舆情台账已更新到第三季度。');
+  await submitAndWait(next);
+  expect(next.textOf('.subscribe-result')).toContain('您已开启长期提醒');
+  expect(next.textOf('.btn-subscribe')).toBe('订阅其余提醒');
+  await next.tap('.btn-subscribe');
+  await until(() => wxState.backs === 2, 'going back again');
+  expect(wxState.subscribeRequests.at(-1)).toEqual([TEMPLATES.returned]);
 });
 
 test('subscriptions switched off: the page says how to turn them on and keeps the button', async () => {

@@ -218,6 +218,7 @@ Component({
         own.unitId = detail.assignment.unitId;
         own.year = officeYear();
         own.batches = subscribeBatches(me);
+        const held = Array.isArray(me.longTermHeld) && me.longTermHeld.length > 0;
         own.saver = draftSaver(draftKey(own.assignmentId, own.roundId));
         const now = new Date();
         const left = daysLeftText(detail.daysLeft);
@@ -231,12 +232,13 @@ Component({
             left: left?.text ?? '',
             urgent: left?.urgent ?? false,
           },
+          // Long-term reminders already on need no new tap; what is left (if anything) are the one-time ones.
           subscribe: {
             available: own.batches.length > 0,
             asking: false,
             longTerm: own.batches[0]?.longTerm ?? false,
-            rest: false,
-            result: '',
+            rest: held,
+            result: held ? '您已开启长期提醒，截止前会通过微信通知您' : '',
           },
         });
         const draft = loadDraft(draftKey(own.assignmentId, own.roundId));
