@@ -2,9 +2,12 @@
  * The one send path for subscribe messages, shared by the reminder timer
  * and the api's immediate notifications (退回, 催办).
  *
- * Quota ledger: a message goes only to a person whose `subscriptions` quota
- * for the template is above zero; a success consumes one (_.inc(-1)), 43101
- * sets it to zero (WeChat says nothing is left, whatever we counted).
+ * Subscription ledger (rules in domain/subscriptions.ts): on a one-time
+ * template a message goes only to a person whose `subscriptions` quota is
+ * above zero and a success consumes one (_.inc(-1)); on a long-term
+ * template it goes while the person's long-term accept holds, and a success
+ * consumes nothing. 43101 clears both (WeChat says nothing is left, or the
+ * person turned the long-term subscription off, whatever we counted).
  *
  * At most once: every reminder has a key (its `reminders` document `_id`).
  * A run claims a key by inserting it in state `sending` *before* sending —
@@ -23,12 +26,13 @@
  * update per quota step settles the ledger.
  */
 import crypto from 'crypto';
-import type { UnreachableReason } from '../../miniprogram/shared/api';
+import type { SubscriptionKind, UnreachableReason } from '../../miniprogram/shared/api';
 import { _, cloud, db, fetchAll, fetchIn, first } from './cloud';
 import { officeDay } from './domain/dates';
 import { scrub } from './envelope';
 import { groupMessage, unitReason, type DigestDraft, type DigestEntry, type DigestPerson } from './domain/digest';
 import { renderData, type NotifyKind } from './domain/message-fields';
+import { REFUSED, canSend, spendsQuota } from './domain/subscriptions';
 import { loadWorld, planReturned, planUrges, recentUrges, type Planned } from './reminder-plan';
 import { reminderSettings, type ReminderSettings } from './reminder-config';
 import type { ReviewDoc, UrgeDoc } from './records';
@@ -52,6 +56,8 @@ export interface ReminderDoc {
   /** The office day of the run that last changed it. */
   day: string;
   templateId: string | null;
+  /** The kind of that template when the reminder was decided (what the person needed to hold). */
+  subscription?: SubscriptionKind | null;
   /** The run that claimed it; outcomes are written only by that run. */
   runId: string;
   /** While `sending`: when the claim counts as abandoned (real time, not the simulated trigger time). */
@@ -124,6 +130,8 @@ interface Claim {
   templateId: string;
   /** The state a re-claimed document had (retry, unreachable), to restore it when released. */
   from: ReminderState | null;
+  /** One-time template: a success spends one from the ledger. */
+  spends: boolean;
   attempts: number;
 }
 
@@ -144,6 +152,7 @@ function docOf(p: Planned, fields: Partial<ReminderDoc>, o: Ctx, templateId: str
     group: p.group,
     day: o.day,
     templateId,
+    subscription: templateId ? (o.settings.kinds[p.kind] ?? 'one-time') : null,
     runId: o.runId,
     leaseUntil: null,
     attempts: 0,
@@ -274,16 +283,17 @@ export async function deliver(planned: readonly Planned[], options: DeliverOptio
       {},
       { _id: true, state: true, reason: true, attempts: true },
     ),
-    fetchIn<{ _id: string; quota: number }>(
+    fetchIn<{ _id: string; quota?: number; longTerm?: boolean }>(
       C.subscriptions,
       '_id',
       sorted.filter((p) => p.openid).map((p) => subscriptionKey(p.openid as string, o.settings.templates[p.kind] as string)),
       {},
-      { _id: true, quota: true },
+      { _id: true, quota: true, longTerm: true },
     ),
   ]);
   const before = new Map(existing.map((d) => [d._id, d]));
-  const quota = new Map(ledger.map((s) => [s._id, s.quota]));
+  const quota = new Map(ledger.map((s) => [s._id, s.quota ?? 0]));
+  const longTerm = new Set(ledger.filter((s) => s.longTerm === true).map((s) => s._id));
 
   // Decide per reminder: done already, nobody to send to, no quota, or send (allocating quota as we go).
   const unreachable: ReminderDoc[] = [];
@@ -293,7 +303,8 @@ export async function deliver(planned: readonly Planned[], options: DeliverOptio
     const templateId = o.settings.templates[p.kind] as string;
     const ex = before.get(p.key);
     const subKey = p.openid ? subscriptionKey(p.openid, templateId) : '';
-    const hasQuota = p.openid !== null && (quota.get(subKey) ?? 0) > 0;
+    const kind = o.settings.kinds[p.kind] ?? 'one-time';
+    const hasQuota = p.openid !== null && canSend(kind, { quota: quota.get(subKey) ?? 0, longTerm: longTerm.has(subKey) });
     if (ex) {
       // A person who had no quota (or refused) when it was due may have subscribed since: still worth sending.
       const again = ex.state === 'retry' || (ex.state === 'unreachable' && (ex.reason === 'no_quota' || ex.reason === 'refused'));
@@ -307,8 +318,9 @@ export async function deliver(planned: readonly Planned[], options: DeliverOptio
       unreachable.push(docOf(p, { state: 'unreachable', reason }, o, p.openid ? templateId : null));
       continue;
     }
-    quota.set(subKey, (quota.get(subKey) ?? 0) - 1);
-    toSend.push({ p, templateId, from: ex?.state ?? null, attempts: ex?.attempts ?? 0 });
+    const spends = spendsQuota(kind);
+    if (spends) quota.set(subKey, (quota.get(subKey) ?? 0) - 1);
+    toSend.push({ p, templateId, from: ex?.state ?? null, attempts: ex?.attempts ?? 0, spends });
   }
 
   if (retryWithoutQuota.length) {
@@ -400,7 +412,7 @@ async function record(claimed: readonly Claim[], outcomes: ReadonlyMap<string, O
     switch (out.state) {
       case 'sent':
         result.sent++;
-        sentPerSub.set(subKey, (sentPerSub.get(subKey) ?? 0) + 1);
+        if (c.spends) sentPerSub.set(subKey, (sentPerSub.get(subKey) ?? 0) + 1);
         add('sent', c.p.key, { ...base, state: 'sent', reason: null, errCode: null, error: null, sentAt: now });
         break;
       case 'unreachable':
@@ -451,7 +463,7 @@ async function record(claimed: readonly Claim[], outcomes: ReadonlyMap<string, O
       db
         .collection(C.subscriptions)
         .where({ _id: _.in([...refusedSubs]) })
-        .update({ data: { quota: 0, updatedAt: now } }) as Promise<unknown>,
+        .update({ data: { ...REFUSED, updatedAt: now } }) as Promise<unknown>,
     );
   }
   await Promise.all(writes);
@@ -502,12 +514,12 @@ export async function recordDigest(day: string, touched: ReadonlyMap<string, Dig
   const current = await first<DigestDoc>(db.collection(C.digests).where({ _id: day }).limit(1));
   const entries = new Map(Object.entries(current?.entries ?? {}));
   if (touched.size === 0) return [...entries.values()];
-  const docs = await fetchIn<Pick<ReminderDoc, 'group' | 'state' | 'reason' | 'openid' | 'personName'>>(
+  const docs = await fetchIn<Pick<ReminderDoc, 'group' | 'state' | 'reason' | 'openid' | 'personName' | 'subscription'>>(
     C.reminders,
     'group',
     [...touched.keys()],
     {},
-    { group: true, state: true, reason: true, openid: true, personName: true },
+    { group: true, state: true, reason: true, openid: true, personName: true, subscription: true },
   );
   const byGroup = new Map<string, typeof docs>();
   for (const d of docs) {
@@ -524,7 +536,7 @@ export async function recordDigest(day: string, touched: ReadonlyMap<string, Dig
     if (list.length === 0 || list.some((d) => d.state === 'sending' || d.state === 'retry')) continue;
     const people: DigestPerson[] = list
       .filter((d) => d.openid)
-      .map((d) => ({ name: d.personName, reason: (d.reason ?? 'unconfirmed') as UnreachableReason }))
+      .map((d) => ({ name: d.personName, reason: (d.reason ?? 'unconfirmed') as UnreachableReason, subscription: d.subscription ?? null }))
       .sort((a, b) => a.name.localeCompare(b.name, 'zh'));
     const entry: DigestEntry = { ...draft, reason: unitReason(people), people, at: now };
     entries.set(group, entry);

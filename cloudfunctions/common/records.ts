@@ -1,5 +1,13 @@
 /** Stored document shapes shared by the functions (see docs/data-model.md). */
-import type { ContactStatus, EvidenceView, Progress, ReportState, RoundStatus, UnitKind } from '../../miniprogram/shared/api';
+import type {
+  ContactStatus,
+  EvidenceView,
+  Progress,
+  ReportState,
+  RoundStatus,
+  SubscriptionKind,
+  UnitKind,
+} from '../../miniprogram/shared/api';
 
 export interface UnitDoc {
   _id: string;
@@ -111,8 +119,10 @@ export interface UrgeTargetDoc {
   openid: string;
   name: string;
   unitId: string;
-  /** Had 催办-template quota when the 催办 was recorded. */
+  /** Had 催办-template quota (or a long-term 催办 subscription) when the 催办 was recorded. */
   canNotify: boolean;
+  /** What the person held then; absent in 催办 recorded before long-term templates existed (one-time). */
+  subscription?: SubscriptionKind | null;
 }
 
 /**

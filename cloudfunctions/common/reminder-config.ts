@@ -4,7 +4,8 @@
  * Bad values are reported once per process and replaced by defaults: a
  * typo must not silence every reminder.
  *
- *   SUBSCRIBE_TEMPLATES   {"deadline":"<id>","returned":"<id>","urge":"<id>","digest":"<id>"?}
+ *   SUBSCRIBE_TEMPLATES   {"deadline":"<id>","returned":"<id>","urge":"<id>","digest":"<id>"?}; any entry may be
+ *                         {"id":"<id>","kind":"long-term"} (长期订阅; a plain id is one-time)
  *   SUBSCRIBE_KEYWORDS    {"deadline":{"thing1":"task","time2":"due","thing3":"tip"}, …}
  *   REMINDER_SCHEDULE     {"before":[7,3,1],"onDueDay":true,"afterEvery":2,"afterTimes":3,"skipWeekends":false,"lookbackDays":7}
  *   REMINDER_BUDGET_MS    time a timer run may spend before it stops (default 50000 of the 60 s timeout)
@@ -14,11 +15,14 @@
  */
 import { parseKeywordMaps, type KeywordMap, type NotifyKind } from './domain/message-fields';
 import { parseSchedule, type ReminderSchedule } from './domain/reminders';
-import { templateIds } from './templates';
+import type { SubscriptionKind } from '../../miniprogram/shared/api';
+import { templateConfig, templateRef, templateRefs, type TemplateRef } from './templates';
 
 export interface ReminderSettings {
   /** Template id per notification kind; a kind without one is not sent. The digest falls back to the urge template. */
   templates: Partial<Record<NotifyKind, string>>;
+  /** Subscription kind of each kind's template: one-time spends the ledger, long-term holds until turned off. */
+  kinds: Partial<Record<NotifyKind, SubscriptionKind>>;
   /** Keyword map of the template each kind is sent with. */
   keywords: Record<NotifyKind, KeywordMap>;
   schedule: ReminderSchedule;
@@ -50,27 +54,30 @@ function intEnv(name: string, fallback: number, min: number, max: number): numbe
 }
 
 /** The digest's own template, if SUBSCRIBE_TEMPLATES names one (it is not offered to contacts). */
-function digestTemplate(): string | undefined {
-  try {
-    const id = (JSON.parse(process.env.SUBSCRIBE_TEMPLATES ?? '{}') as Record<string, unknown>).digest;
-    return typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id) ? id : undefined;
-  } catch {
-    return undefined; // templates.ts reports the bad JSON
-  }
+function digestTemplate(): TemplateRef | undefined {
+  return templateRef(templateConfig().digest);
 }
 
 export function reminderSettings(): ReminderSettings {
-  const ids = templateIds();
+  const refs = templateRefs();
   const { maps, problems: keywordProblems } = parseKeywordMaps(process.env.SUBSCRIBE_KEYWORDS);
   const { schedule, problems: scheduleProblems } = parseSchedule(process.env.REMINDER_SCHEDULE);
   report([...keywordProblems, ...scheduleProblems]);
   const ownDigest = digestTemplate();
-  const templates: Partial<Record<NotifyKind, string>> = { ...ids };
+  const templates: Partial<Record<NotifyKind, string>> = {};
+  const kinds: Partial<Record<NotifyKind, SubscriptionKind>> = {};
+  for (const [kind, ref] of Object.entries(refs) as [NotifyKind, TemplateRef][]) {
+    templates[kind] = ref.id;
+    kinds[kind] = ref.kind;
+  }
   const keywords = { ...maps };
-  if (ownDigest) templates.digest = ownDigest;
-  else if (ids.urge) {
+  if (ownDigest) {
+    templates.digest = ownDigest.id;
+    kinds.digest = ownDigest.kind;
+  } else if (refs.urge) {
     // No digest template: the office gets the digest on the 催办 template, which admins subscribe to anyway.
-    templates.digest = ids.urge;
+    templates.digest = refs.urge.id;
+    kinds.digest = refs.urge.kind;
     keywords.digest = maps.urge;
   }
   const state = process.env.REMINDER_MINIPROGRAM_STATE;
@@ -78,6 +85,7 @@ export function reminderSettings(): ReminderSettings {
   if (state !== undefined && state !== miniprogramState) report(['REMINDER_MINIPROGRAM_STATE must be developer, trial or formal']);
   return {
     templates,
+    kinds,
     keywords,
     schedule,
     budgetMs: intEnv('REMINDER_BUDGET_MS', REMINDER_DEFAULTS.budgetMs, 0, 600_000),

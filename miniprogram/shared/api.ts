@@ -72,7 +72,17 @@ export interface MeView {
    * returned, 催办), to pass to wx.requestSubscribeMessage on a tap.
    */
   subscribeTemplates: string[];
+  /**
+   * The subset of `subscribeTemplates` that are long-term (长期订阅): ask
+   * for them in a call of their own, never together with one-time ids.
+   */
+  longTermTemplates: string[];
+  /** Long-term templates this person has accepted and not turned off: no need to ask again. */
+  longTermHeld: string[];
 }
+
+/** 一次性订阅: one accept = one message; 长期订阅: one accept = messages until the person turns it off. */
+export type SubscriptionKind = 'one-time' | 'long-term';
 
 export type SubscribeResult = 'accept' | 'reject' | 'ban' | 'filter';
 export type ReminderKind = 'deadline' | 'returned' | 'urge';
@@ -82,6 +92,8 @@ export type UnreachableReason = 'no_contact' | 'no_quota' | 'refused' | 'failed'
 export interface DigestPersonView {
   name: string;
   reason: UnreachableReason;
+  /** The kind of the template the reminder went out on (null: unknown, e.g. nobody bound). */
+  subscription: SubscriptionKind | null;
 }
 /** One unit's reminder that reached nobody. */
 export interface DigestEntryView {
@@ -472,8 +484,10 @@ export interface RoundOverview {
 export interface UrgeTarget {
   openid: string;
   name: string;
-  /** Has an unused 催办 subscription: the reminder service can notify this person. */
+  /** Has an unused 催办 subscription (or a long-term one that holds): the reminder service can notify this person. */
   canNotify: boolean;
+  /** What the person holds on the 催办 template: one-time messages left, a long-term subscription, or nothing. */
+  subscription: SubscriptionKind | null;
 }
 export interface UrgeUnit {
   unitId: string;
@@ -561,9 +575,15 @@ export interface Actions {
 
   /**
    * Records what wx.requestSubscribeMessage returned: each accepted
-   * template adds one message the reminders may send to this person.
+   * one-time template adds one message the reminders may send to this
+   * person; an accepted long-term template holds until a reject/ban (or
+   * a 43101 on send) says the person turned it off.
    */
-  'subscription.record': { req: { results: Record<string, SubscribeResult> }; res: { quota: Record<string, number> } };
+  'subscription.record': {
+    req: { results: Record<string, SubscribeResult> };
+    /** `quota`: one-time messages left per one-time template; `longTerm`: long-term templates that hold. */
+    res: { quota: Record<string, number>; longTerm: string[] };
+  };
 
   /** Admin: the day's reminders that reached nobody in a unit, with a group message to paste (default: today). */
   'digest.get': { req: { day?: string }; res: DigestView };
@@ -647,3 +667,10 @@ export const UNREACHABLE_LABEL: Record<UnreachableReason, string> = {
   failed: '发送失败',
   unconfirmed: '发送结果未确认',
 };
+
+/** The label of why a person was not reached, worded for the kind of subscription the reminder needed. */
+export function unreachableLabel(reason: UnreachableReason, subscription: SubscriptionKind | null | undefined): string {
+  if (subscription === 'long-term' && reason === 'no_quota') return '未开启长期订阅';
+  if (subscription === 'long-term' && reason === 'refused') return '已关闭长期订阅';
+  return UNREACHABLE_LABEL[reason];
+}

@@ -7,8 +7,9 @@
  * `{ errcode: 0 }` into `{ errCode: 0, errMsg: 'openapi.subscribeMessage.send:ok' }` and any
  * other errcode into a thrown CloudSDKError with that errCode.
  *
- * Sends are checked like WeChat checks them (template, keyword value rules, page, one-time
- * subscription quota) and every attempt lands in an fsynced JSON-lines outbox.
+ * Sends are checked like WeChat checks them (template, keyword value rules, page, the person's
+ * subscription: one-time quota, or a long-term accept that holds until the person turns it
+ * off) and every attempt lands in an fsynced JSON-lines outbox.
  */
 import crypto from 'crypto';
 import fs from 'fs';
@@ -38,6 +39,8 @@ export interface TemplateConfig {
   title: string;
   /** Keyword key as used in `data` (e.g. thing1) → its kind. */
   keywords: Record<string, KeywordSpec>;
+  /** 长期订阅 template (public-service categories): one accept, messages until turned off. Default one-time. */
+  longTerm?: boolean;
 }
 
 export type QuotaPolicy = 'enforce' | 'unlimited';
@@ -75,8 +78,15 @@ export interface OpenApiBackend {
   templates(): Record<string, TemplateConfig>;
   /** When set, `page` must be one of these (app.json pages, no leading '/'); otherwise any well-formed path passes. */
   setPages(pages: readonly string[] | undefined): void;
-  /** Adds one-time subscriptions, as an accepted wx.requestSubscribeMessage does; returns the new count. */
+  /**
+   * An accepted wx.requestSubscribeMessage: adds `n` one-time subscriptions, or on a long-term
+   * template turns the subscription on (n is then irrelevant). Returns what is left to send
+   * (Infinity for a long-term subscription that holds).
+   */
   grant(openid: string, templateId: string, n?: number): number;
+  /** The person turns the template off in the mini program's settings: every later send gets 43101. */
+  revoke(openid: string, templateId: string): void;
+  /** Messages left for the person on the template (Infinity: a long-term subscription that holds). */
   quota(openid: string, templateId: string): number;
   setQuotaPolicy(policy: QuotaPolicy): void;
   outbox(opts?: { offset?: number; limit?: number; touser?: string }): OutboxEntry[];
@@ -258,7 +268,7 @@ export function createOpenApiBackend(opts: OpenApiBackendOptions): OpenApiBacken
   let policy: QuotaPolicy = 'enforce';
   let latencyMs = opts.latencyMs ?? 0;
   const faults: number[] = [];
-  const quotas = loadQuotas();
+  const { quotas, longTerm } = loadSubscriptions();
   let appendChain: Promise<void> = Promise.resolve();
   repairTornTail();
 
@@ -279,20 +289,29 @@ export function createOpenApiBackend(opts: OpenApiBackendOptions): OpenApiBacken
     }
   }
 
-  function loadQuotas(): Map<string, number> {
+  /** `{quotas: {key: n}, longTerm: [key]}`; an older file is the bare quotas object. */
+  function loadSubscriptions(): { quotas: Map<string, number>; longTerm: Set<string> } {
     try {
-      const raw = JSON.parse(fs.readFileSync(quotaFile, 'utf8')) as Record<string, number>;
-      return new Map(Object.entries(raw).filter(([, n]) => Number.isInteger(n) && n > 0));
+      const raw = JSON.parse(fs.readFileSync(quotaFile, 'utf8')) as Record<string, unknown>;
+      const counts = (raw.quotas && typeof raw.quotas === 'object' ? raw.quotas : raw) as Record<string, unknown>;
+      return {
+        quotas: new Map(
+          Object.entries(counts).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isInteger(e[1]) && e[1] > 0),
+        ),
+        longTerm: new Set(Array.isArray(raw.longTerm) ? raw.longTerm.filter((k): k is string => typeof k === 'string') : []),
+      };
     } catch {
-      return new Map();
+      return { quotas: new Map(), longTerm: new Set() };
     }
   }
 
   function saveQuotas(): void {
     const tmp = `${quotaFile}.${crypto.randomUUID()}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(Object.fromEntries(quotas)));
+    fs.writeFileSync(tmp, JSON.stringify({ quotas: Object.fromEntries(quotas), longTerm: [...longTerm] }));
     fs.renameSync(tmp, quotaFile);
   }
+
+  const isLongTerm = (templateId: string): boolean => templates[templateId]?.longTerm === true;
 
   const quotaKey = (openid: string, templateId: string): string => `${openid}\u0000${templateId}`;
 
@@ -352,8 +371,10 @@ export function createOpenApiBackend(opts: OpenApiBackendOptions): OpenApiBacken
       if (problem === 'empty') return new WxError(47003, `argument invalid! data.${key}.value is empty`);
       if (problem) return new WxError(47003, `argument invalid! data.${key}.value invalid`);
     }
-    if (policy === 'enforce' && (quotas.get(quotaKey(touser, templateId as string)) ?? 0) <= 0) {
-      return new WxError(43101);
+    if (policy === 'enforce') {
+      const key = quotaKey(touser, templateId as string);
+      const held = template.longTerm === true ? longTerm.has(key) : (quotas.get(key) ?? 0) > 0;
+      if (!held) return new WxError(43101);
     }
     return null;
   }
@@ -363,7 +384,8 @@ export function createOpenApiBackend(opts: OpenApiBackendOptions): OpenApiBacken
     const templateId = asString(args.template_id) ?? '';
     const injected = faults.shift();
     const error = injected !== undefined ? new WxError(injected) : validate(args);
-    if (!error && policy === 'enforce') {
+    // A long-term subscription is not used up by a message.
+    if (!error && policy === 'enforce' && !isLongTerm(templateId)) {
       const key = quotaKey(touser, templateId);
       const left = (quotas.get(key) ?? 0) - 1;
       if (left > 0) quotas.set(key, left);
@@ -429,13 +451,26 @@ export function createOpenApiBackend(opts: OpenApiBackendOptions): OpenApiBacken
     grant(openid, templateId, n = 1) {
       if (!Number.isInteger(n) || n <= 0) throw new Error('grant: n must be a positive integer');
       const key = quotaKey(openid, templateId);
+      if (isLongTerm(templateId)) {
+        longTerm.add(key);
+        saveQuotas();
+        return Infinity;
+      }
       const total = (quotas.get(key) ?? 0) + n;
       quotas.set(key, total);
       saveQuotas();
       return total;
     },
+    revoke(openid, templateId) {
+      const key = quotaKey(openid, templateId);
+      longTerm.delete(key);
+      quotas.delete(key);
+      saveQuotas();
+    },
     quota(openid, templateId) {
-      return quotas.get(quotaKey(openid, templateId)) ?? 0;
+      const key = quotaKey(openid, templateId);
+      if (isLongTerm(templateId)) return longTerm.has(key) ? Infinity : 0;
+      return quotas.get(key) ?? 0;
     },
     setQuotaPolicy(next) {
       policy = next;

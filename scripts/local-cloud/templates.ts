@@ -5,6 +5,7 @@
  * send is checked against the same keyword types WeChat would check.
  */
 import { DEFAULT_KEYWORDS, keywordType, type NotifyKind } from '../../cloudfunctions/common/domain/message-fields';
+import { templateRef, type TemplateRef } from '../../cloudfunctions/common/templates';
 import type { TemplateConfig } from './openapi';
 
 /** Template ids of `npm start` (the functions see them as SUBSCRIBE_TEMPLATES). */
@@ -21,17 +22,21 @@ const TITLES: Record<NotifyKind, string> = {
   digest: '每日提醒汇总',
 };
 
-/** Template configs for the given ids, keyed by id, with the default keyword maps. */
-export function localTemplates(ids: Partial<Record<NotifyKind, string>>): Record<string, TemplateConfig> {
+/**
+ * Template configs for the given SUBSCRIBE_TEMPLATES-shaped entries (an id, or {id, kind} for a
+ * long-term template), keyed by id, with the default keyword maps.
+ */
+export function localTemplates(ids: Partial<Record<NotifyKind, string | TemplateRef>>): Record<string, TemplateConfig> {
   const out: Record<string, TemplateConfig> = {};
-  for (const [kind, id] of Object.entries(ids) as [NotifyKind, string | undefined][]) {
-    if (!id) continue;
+  for (const [kind, entry] of Object.entries(ids) as [NotifyKind, unknown][]) {
+    const ref = templateRef(entry);
+    if (!ref) continue;
     const keywords: TemplateConfig['keywords'] = {};
     for (const keyword of Object.keys(DEFAULT_KEYWORDS[kind])) {
       const type = keywordType(keyword);
       if (type) keywords[keyword] = type;
     }
-    out[id] = { title: TITLES[kind], keywords };
+    out[ref.id] = { title: TITLES[kind], keywords, ...(ref.kind === 'long-term' ? { longTerm: true } : {}) };
   }
   return out;
 }

@@ -91,7 +91,7 @@ test('round → submit → 退回 with a note → version 2 → approve, with th
       unitName: '市司法局',
       missing: [],
       returned: [24],
-      contacts: [{ openid: CONTACTS.ssfj.openid, name: CONTACTS.ssfj.name, canNotify: false }],
+      contacts: [{ openid: CONTACTS.ssfj.openid, name: CONTACTS.ssfj.name, canNotify: false, subscription: null }],
     },
   ]);
   expect(late.text).toContain('1. 市司法局（联络员：司法甲）：第24项被退回，请修改后重新报送。');

@@ -65,8 +65,8 @@ describe('urge.preview', () => {
       missing: [25],
       returned: [],
       contacts: [
-        { openid: CONTACTS.ssfj.openid, name: CONTACTS.ssfj.name, canNotify: true },
-        { openid: SECOND_SSFJ.openid, name: SECOND_SSFJ.name, canNotify: false },
+        { openid: CONTACTS.ssfj.openid, name: CONTACTS.ssfj.name, canNotify: true, subscription: 'one-time' },
+        { openid: SECOND_SSFJ.openid, name: SECOND_SSFJ.name, canNotify: false, subscription: null },
       ],
     });
     // The pending request is nobody's contact yet; the returned task is named as such.
@@ -75,7 +75,7 @@ describe('urge.preview', () => {
       unitName: '香城镇',
       missing: [],
       returned: [44],
-      contacts: [{ openid: CONTACTS.xiangcheng.openid, name: CONTACTS.xiangcheng.name, canNotify: false }],
+      contacts: [{ openid: CONTACTS.xiangcheng.openid, name: CONTACTS.xiangcheng.name, canNotify: false, subscription: null }],
     });
     expect(preview.text).toContain('市司法局（联络员：司法甲、司法戊）：第25项未报送。');
     expect(preview.text).toContain('香城镇（联络员：香城乙）：第44项被退回，请修改后重新报送。');
@@ -118,9 +118,9 @@ describe('urge.send', () => {
         { unitId: 'xiangcheng-zhen', unitName: '香城镇', missing: [44], returned: [] },
       ],
       targets: [
-        { openid: CONTACTS.ssfj.openid, name: '司法甲', unitId: 'ssfj', canNotify: true },
-        { openid: SECOND_SSFJ.openid, name: '司法戊', unitId: 'ssfj', canNotify: false },
-        { openid: CONTACTS.xiangcheng.openid, name: '香城乙', unitId: 'xiangcheng-zhen', canNotify: false },
+        { openid: CONTACTS.ssfj.openid, name: '司法甲', unitId: 'ssfj', canNotify: true, subscription: 'one-time' },
+        { openid: SECOND_SSFJ.openid, name: '司法戊', unitId: 'ssfj', canNotify: false, subscription: null },
+        { openid: CONTACTS.xiangcheng.openid, name: '香城乙', unitId: 'xiangcheng-zhen', canNotify: false, subscription: null },
       ],
       text: sent.text,
       templateId: TEMPLATES.urge,

@@ -14,6 +14,7 @@ import { addActivity, startConsoleCloud, type Activity, type ConsoleCloud } from
 import { hostAllowed } from '../../scripts/local-cloud/console/routes';
 import { maskValue } from '../../scripts/local-cloud/console/views';
 import type {
+  SubscriptionRow,
   CallRow,
   DocRow,
   FileRow,
@@ -274,6 +275,18 @@ describe('函数 and 消息', () => {
     await c.t.cloud.runTrigger('reminder', 'remind', { Time: `${activity.dueDate}T09:00:00+08:00` });
     const sent = c.t.cloud.openapi.outbox({ limit: 1e6 }).slice(before);
     expect(sent.map((e) => [e.touser, e.result.errCode])).toEqual([[openid, 43101]]);
+  });
+
+  test('订阅情况 lists the ledger by person and template with its kind and what is left', async () => {
+    okData(await c.t.as(CONTACTS.swbb.openid)('subscription.record', { results: { [TEMPLATES.urge]: 'accept' } }));
+    const subs = await view<Page<SubscriptionRow>>('subscriptions');
+    expect(subs.total).toBe(c.t.cloud.db.count('subscriptions', {}));
+    const byPerson = Object.fromEntries(subs.items.map((r) => [`${r.person}|${r.templateTitle}`, r]));
+    expect(byPerson['编办丁（市委编办）|催办通知']).toMatchObject({ kindLabel: '一次性', stateLabel: '剩余 1 次', active: true });
+    // Spent by the reminder runs above (市政府办公室's by WeChat's 43101).
+    expect(byPerson['办公丙（市政府办公室）|任务截止提醒']).toMatchObject({ kindLabel: '一次性', stateLabel: '已用完', active: false });
+    expect(subs.items[0]?.person).toBe('编办丁（市委编办）');
+    expect(JSON.stringify(subs)).not.toContain(CONTACTS.swbb.openid);
   });
 });
 

@@ -34,8 +34,10 @@ const ALICE = 'o-local-alice-0001';
 const BOB = 'oAbCdEfGhIjKlMnOpQrStUvWxYz0';
 const TASK = 'TASK_DUE_tpl_0001';
 const ALL = 'ALL_KINDS_tpl_0002';
+const LONG = 'LONG_TERM_tpl_0003';
 const TEMPLATES: Record<string, TemplateConfig> = {
   [TASK]: { title: '任务到期提醒', keywords: { thing1: 'thing', time2: 'time', phrase3: 'phrase' } },
+  [LONG]: { title: '任务到期提醒（长期）', keywords: { thing1: 'thing', time2: 'time', phrase3: 'phrase' }, longTerm: true },
   [ALL]: {
     title: '全部类型',
     keywords: {
@@ -129,6 +131,24 @@ test('grants accumulate per user and template; unlimited policy needs none and s
   await send(taskMessage({ touser: BOB }));
   expect(backend.quota(BOB, TASK)).toBe(1);
   expect(() => backend.grant(BOB, TASK, 0)).toThrow();
+});
+
+test('a long-term template: one accept delivers again and again until the person turns it off (43101), and survives a restart', async () => {
+  const DAVE = 'oDaveDaveDave0001';
+  await expect(send(taskMessage({ touser: DAVE, templateId: LONG }))).rejects.toMatchObject({ errCode: 43101 });
+  expect(backend.grant(DAVE, LONG)).toBe(Infinity);
+  for (let i = 0; i < 5; i++) expect(await send(taskMessage({ touser: DAVE, templateId: LONG }))).toMatchObject({ errCode: 0 });
+  expect(backend.quota(DAVE, LONG)).toBe(Infinity);
+  // Held across a restart of the local cloud.
+  const again = createOpenApiBackend({ dir, now: () => clock });
+  again.setTemplates(TEMPLATES);
+  expect(again.quota(DAVE, LONG)).toBe(Infinity);
+  // Switched off in WeChat's settings: the next send is refused.
+  backend.revoke(DAVE, LONG);
+  await expect(send(taskMessage({ touser: DAVE, templateId: LONG }))).rejects.toMatchObject({ errCode: 43101 });
+  expect(backend.quota(DAVE, LONG)).toBe(0);
+  // A one-time grant on another template is unaffected by the long-term one.
+  expect(backend.quota(DAVE, TASK)).toBe(0);
 });
 
 test.each<[string, number, SendArgs, string]>([

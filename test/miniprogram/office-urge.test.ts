@@ -81,6 +81,31 @@ test('today’s digest lists the units nobody could be reminded in, and copies i
   expect(wxState.clipboard).toBe(digest.message);
 });
 
+test('long-term templates: the page notes who holds a long-term 催办 subscription, and the digest who has not turned one on', async () => {
+  t.close();
+  const LONG = {
+    deadline: { id: 'tmpl-deadline-long', kind: 'long-term' },
+    returned: TEMPLATES.returned,
+    urge: { id: 'tmpl-urge-long', kind: 'long-term' },
+  };
+  t = startTestCloud({ env: { SUBSCRIBE_TEMPLATES: JSON.stringify(LONG) } });
+  await t.seed();
+  await bindActive(t, SIFA_A, '市司法局', '王晓明', '13800000001');
+  await bindActive(t, SIFA_B, '市司法局', '李红', '13800000002');
+  await api(t, SIFA_A, 'subscription.record', { results: { 'tmpl-urge-long': 'accept' } });
+  await api(t, ADMIN, 'round.create', { name: '第三季度报送', dueDate: officeDayFromNow(-1), scope: [24] });
+  await remind(t, officeDayFromNow(0));
+
+  const page = await openOffice(t, ADMIN, 'urge');
+  await until(() => !page.data().previewLoading, 'the preview');
+  const sifa = texts(page, '.urge-unit').find((r) => r.startsWith('市司法局')) ?? '';
+  expect(sifa).toContain('王晓明（长期订阅）');
+  expect(sifa).toContain('李红（无订阅）');
+  const digest = texts(page, '.digest-row').find((r) => r.startsWith('市司法局')) ?? '';
+  expect(digest).toContain('李红（未开启长期订阅）');
+  expect(digest).toContain('王晓明（未开启长期订阅）');
+});
+
 test('a 催办 whose answer is lost is recorded once when the officer taps again', async () => {
   const round = await api(t, ADMIN, 'round.create', { name: '第三季度报送', dueDate: officeDayFromNow(-2), scope: [44] });
   const page = await openOffice(t, ADMIN, 'urge', { roundId: round.id });

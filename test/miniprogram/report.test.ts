@@ -150,6 +150,52 @@ test('after success, 订阅截止提醒 asks for the configured templates and re
   expect(quota[TEMPLATES.urge] ?? 0).toBe(0);
 });
 
+test('long-term and one-time templates are asked for in separate calls, one tap each, long-term first', async () => {
+  // This account's deadline and 催办 templates are long-term (政务民生); 退回 stays one-time.
+  t.close();
+  const LONG = {
+    deadline: { id: 'tmpl-deadline-long', kind: 'long-term' },
+    returned: TEMPLATES.returned,
+    urge: { id: 'tmpl-urge-long', kind: 'long-term' },
+  };
+  t = startTestCloud({ env: { SUBSCRIBE_TEMPLATES: JSON.stringify(LONG) } });
+  await t.seed();
+  sifaUnit = await bindActive(t, SIFA, '市司法局');
+  round = await api(t, ADMIN, 'round.create', { name: '第三季度报送', dueDate: officeDayFromNow(10), scope: 'all' });
+
+  const page = await openReport();
+  await fillRequired(page);
+  await submitAndWait(page);
+  expect(page.textOf('.btn-subscribe')).toBe('开启长期提醒');
+  expect(page.textOf('.subscribe-tip')).toContain('长期有效');
+  wxState.subscribeAnswer = { 'tmpl-deadline-long': 'accept', 'tmpl-urge-long': 'accept', [TEMPLATES.returned]: 'accept' };
+  await page.tap('.btn-subscribe');
+  await until(() => wxState.subscribeRequests.length === 1 && !(page.data().subscribe as { asking: boolean }).asking, 'the first answer');
+  expect(wxState.subscribeRequests).toEqual([['tmpl-deadline-long', 'tmpl-urge-long']]);
+  // The one-time template needs a second tap (and so a second call); the page stays.
+  expect(wxState.backs).toBe(0);
+  expect(page.textOf('.subscribe-result')).toContain('再点一次');
+  expect(page.textOf('.btn-subscribe')).toBe('订阅其余提醒');
+  await page.tap('.btn-subscribe');
+  await until(() => wxState.backs === 1, 'going back to the task');
+  expect(wxState.subscribeRequests).toEqual([['tmpl-deadline-long', 'tmpl-urge-long'], [TEMPLATES.returned]]);
+  expect(wxState.toasts).toContain('已订阅截止提醒');
+  // The server holds both long-term templates and one 退回 message; the next report asks only for the one-time one.
+  expect(await api(t, SIFA, 'me.get')).toMatchObject({ longTermHeld: ['tmpl-deadline-long', 'tmpl-urge-long'] });
+  const { quota } = await api(t, SIFA, 'subscription.record', { results: { [TEMPLATES.returned]: 'reject' } });
+  expect(quota).toEqual({ [TEMPLATES.returned]: 1 });
+
+  // The next report: the long-term reminders are on, only the one-time template is offered.
+  const next = await openReport();
+  await fillRequired(next, '补充：舆情台账已更新到第三季度。');
+  await submitAndWait(next);
+  expect(next.textOf('.subscribe-result')).toContain('您已开启长期提醒');
+  expect(next.textOf('.btn-subscribe')).toBe('订阅其余提醒');
+  await next.tap('.btn-subscribe');
+  await until(() => wxState.backs === 2, 'going back again');
+  expect(wxState.subscribeRequests.at(-1)).toEqual([TEMPLATES.returned]);
+});
+
 test('subscriptions switched off: the page says how to turn them on and keeps the button', async () => {
   const page = await openReport();
   await fillRequired(page);

@@ -18,7 +18,7 @@ function expectPng(file: string): void {
   expect(png.readUInt32BE(16)).toBe(WIDTH);
 }
 
-test('the console: 数据 (the 2021 table) and 消息 (outbox and reminder log)', async () => {
+test('the console: 数据 (the 2021 table) and 消息 (outbox, subscriptions and reminder log)', async () => {
   buildConsole();
   const c = await startConsoleCloud();
   const browser = await openBrowser({ width: WIDTH, height: HEIGHT });
@@ -36,6 +36,7 @@ test('the console: 数据 (the 2021 table) and 消息 (outbox and reminder log)'
 
     await page.goto(`${c.base}/#messages`);
     await page.locator('tr.outbox-row').nth(2).waitFor();
+    await page.locator('tr.subscription-row').first().waitFor();
     await page.locator('tr.reminder-row').first().waitFor();
     const messages = path.join(OUT_DIR, 'console-messages.png');
     await page.screenshot({ path: messages });

@@ -5,7 +5,7 @@
  * and what they still owe. Pure: the reminder run stores it, digest.get
  * shows it.
  */
-import type { ReminderKind, UnreachableReason } from '../../../miniprogram/shared/api';
+import type { ReminderKind, SubscriptionKind, UnreachableReason } from '../../../miniprogram/shared/api';
 import { endOfDay, formatDayCN } from './dates';
 
 /** What a digest line says about one unit's reminder, known when the reminder is planned. */
@@ -27,6 +27,8 @@ export interface DigestDraft {
 export interface DigestPerson {
   name: string;
   reason: UnreachableReason;
+  /** The kind of template the reminder needed: 'no_quota' on a long-term one means the person has not turned it on. */
+  subscription?: SubscriptionKind | null;
 }
 
 export interface DigestEntry extends DigestDraft {

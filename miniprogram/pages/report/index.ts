@@ -11,7 +11,7 @@ import { fetchMe } from '../../services/contacts';
 import { clearDraft, draftKey, draftSaver, loadDraft, type ReportDraft } from '../../services/draft';
 import { chooseChatFiles, chooseImages, photoExtension } from '../../services/media';
 import { fetchLatestReport, submitReport } from '../../services/reports';
-import { subscribeReminders } from '../../services/subscribe';
+import { subscribeBatches, subscribeReminders, type SubscribeBatch } from '../../services/subscribe';
 import { fetchTaskDetail } from '../../services/tasks';
 import { uploadFile, type UploadHandle } from '../../services/upload';
 import { clip, daysLeftText, fileSizeText, formatDay, officeYear } from '../../utils/format';
@@ -58,7 +58,9 @@ interface ReportData {
   showImages: boolean;
   limits: { text: number; images: number; files: number; links: number };
   done: { title: string; desc: string } | null;
-  subscribe: { available: boolean; asking: boolean; result: string };
+  /** `longTerm`: the next tap asks for long-term templates (worded as such). */
+  /** `rest`: an earlier tap asked for the other kind already. */
+  subscribe: { available: boolean; asking: boolean; longTerm: boolean; rest: boolean; result: string };
 }
 
 interface ReportPrivate {
@@ -73,7 +75,10 @@ interface ReportPrivate {
   handles: Record<string, UploadHandle>;
   lastProgress: Record<string, number>;
   saver?: ReturnType<typeof draftSaver>;
-  templates: string[];
+  /** wx.requestSubscribeMessage calls still to make, one per tap (one-time and long-term never mixed). */
+  batches: SubscribeBatch[];
+  /** Templates accepted so far on this page. */
+  accepted: number;
   photoSeq: number;
 }
 
@@ -157,7 +162,7 @@ Component({
     showImages: false,
     limits: { text: REPORT_LIMITS.text, images: REPORT_LIMITS.images, files: REPORT_LIMITS.files, links: REPORT_LIMITS.links },
     done: null,
-    subscribe: { available: false, asking: false, result: '' },
+    subscribe: { available: false, asking: false, longTerm: false, rest: false, result: '' },
   } as ReportData,
 
   methods: {
@@ -177,7 +182,8 @@ Component({
       own.requestId = '';
       own.handles = {};
       own.lastProgress = {};
-      own.templates = [];
+      own.batches = [];
+      own.accepted = 0;
       own.photoSeq = 0;
       this.setData({ showImages: canShowCloudImages() });
       void this.load();
@@ -211,7 +217,8 @@ Component({
         if (detail.round?.id !== own.roundId) throw new Error('报送轮次已变化，请返回任务详情重新进入');
         own.unitId = detail.assignment.unitId;
         own.year = officeYear();
-        own.templates = Array.isArray(me.subscribeTemplates) ? me.subscribeTemplates : [];
+        own.batches = subscribeBatches(me);
+        const held = Array.isArray(me.longTermHeld) && me.longTermHeld.length > 0;
         own.saver = draftSaver(draftKey(own.assignmentId, own.roundId));
         const now = new Date();
         const left = daysLeftText(detail.daysLeft);
@@ -225,7 +232,14 @@ Component({
             left: left?.text ?? '',
             urgent: left?.urgent ?? false,
           },
-          subscribe: { available: own.templates.length > 0, asking: false, result: '' },
+          // Long-term reminders already on need no new tap; what is left (if anything) are the one-time ones.
+          subscribe: {
+            available: own.batches.length > 0,
+            asking: false,
+            longTerm: own.batches[0]?.longTerm ?? false,
+            rest: held,
+            result: held ? '您已开启长期提醒，截止前会通过微信通知您' : '',
+          },
         });
         const draft = loadDraft(draftKey(own.assignmentId, own.roundId));
         if (draft && (draft.text || draft.progress || draft.images.length || draft.files.length || draft.links.length)) {
@@ -597,19 +611,36 @@ Component({
 
     onSubscribe() {
       const own = this.own();
-      if (this.view().subscribe.asking) return;
+      const batch = own.batches[0];
+      if (this.view().subscribe.asking || !batch) return;
       this.setData({ 'subscribe.asking': true });
       // Called straight from the tap: the platform only opens the dialog for a user gesture.
-      subscribeReminders(own.templates).then(
+      subscribeReminders(batch).then(
         (accepted) => {
-          const result = accepted > 0 ? `已订阅，截止前会提醒您（${accepted} 项）` : '未订阅提醒，可在下次报送后再订阅';
-          this.setData({ subscribe: { available: false, asking: false, result } });
-          wx.showToast({ title: accepted > 0 ? '已订阅截止提醒' : '未订阅提醒', icon: 'none' });
+          own.batches.shift();
+          own.accepted += accepted;
+          const next = own.batches[0];
+          if (next) {
+            // The other kind needs a call of its own, and so a tap of its own.
+            const result = accepted > 0 ? '已开启长期提醒。再点一次，订阅其余提醒' : '未开启长期提醒。可再点一次，订阅单次提醒';
+            this.setData({ subscribe: { available: true, asking: false, longTerm: next.longTerm, rest: true, result } });
+            return;
+          }
+          const total = own.accepted;
+          const result = total > 0 ? `已订阅，截止前会提醒您（${total} 项）` : '未订阅提醒，可在下次报送后再订阅';
+          this.setData({ subscribe: { available: false, asking: false, longTerm: false, rest: false, result } });
+          wx.showToast({ title: total > 0 ? '已订阅截止提醒' : '未订阅提醒', icon: 'none' });
           this.onBack();
         },
         (err: Error) => {
           this.setData({
-            subscribe: { available: true, asking: false, result: err instanceof ApiCallError ? errorText(err) : err.message },
+            subscribe: {
+              available: true,
+              asking: false,
+              longTerm: batch.longTerm,
+              rest: this.view().subscribe.rest,
+              result: err instanceof ApiCallError ? errorText(err) : err.message,
+            },
           });
         },
       );

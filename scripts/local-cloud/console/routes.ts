@@ -4,7 +4,7 @@
  *   GET  /                          the console page (built by scripts/build.mjs into build/console/)
  *   GET  /console/console.{js,css}  its script and styles
  *   GET  /local/console/<view>      JSON: overview, collections, docs, plans, plan, files, outbox,
- *                                   reminders, calls, timers, users (see views.ts)
+ *                                   reminders, subscriptions, calls, timers, users (see views.ts)
  *   POST /local/console/run-timer   {"function","trigger","date"?,"time"?}: fires a timer trigger now
  *   POST /local/console/fail-next   {"errCode","times"?}: the next subscribe-message sends fail so
  *
@@ -122,6 +122,8 @@ function getView(cloud: LocalCloud, view: string, url: URL): unknown {
       return views.outbox(cloud, paged());
     case 'reminders':
       return views.reminders(cloud, paged());
+    case 'subscriptions':
+      return views.subscriptions(cloud, paged());
     case 'calls':
       return views.calls(cloud, paged());
     case 'timers':

@@ -111,6 +111,24 @@ export interface ReminderRow {
   errCode: number | null;
   error: string | null;
   attempts: number;
+  /** 一次性 / 长期: the kind of subscription the reminder needed (null: nobody to send to). */
+  subscriptionLabel: string | null;
+}
+
+/** One person's subscription to one template, as the functions' ledger holds it. */
+export interface SubscriptionRow {
+  id: string;
+  at: string;
+  person: string | null;
+  to: string;
+  templateId: string;
+  templateTitle: string | null;
+  /** 一次性 / 长期 */
+  kindLabel: string;
+  /** 剩余 N 次 / 已用完 / 长期有效 / 已关闭 */
+  stateLabel: string;
+  /** Whether a message can be sent on it now. */
+  active: boolean;
 }
 
 export interface CallRow {

@@ -5,7 +5,7 @@
  * phone numbers shortened wherever they appear; the console is for
  * developers, and screenshots of it travel.
  */
-import { ROLE_LABEL, UNREACHABLE_LABEL, type Role, type UnreachableReason } from '../../../miniprogram/shared/api';
+import { ROLE_LABEL, unreachableLabel, type Role, type SubscriptionKind, type UnreachableReason } from '../../../miniprogram/shared/api';
 import { maskPhone } from '../../../cloudfunctions/common/mask';
 import { isValidDay } from '../../../cloudfunctions/common/domain/dates';
 import type { PlanDoc, TaskDoc, AssignmentDoc } from '../../../cloudfunctions/common/domain/plan-docs';
@@ -27,6 +27,7 @@ import type {
   PlanTableView,
   PlanTaskRow,
   ReminderRow,
+  SubscriptionRow,
   RunTimerResult,
   TimerRow,
   UserRow,
@@ -259,12 +260,52 @@ export function reminders(cloud: LocalCloud, paging: Paging): Page<ReminderRow> 
     unitName: r.unitName,
     personName: r.personName,
     to: maskOpenid(r.openid ?? undefined),
-    reason: r.reason ? (UNREACHABLE_LABEL[r.reason as UnreachableReason] ?? r.reason) : null,
+    reason: r.reason ? unreachableLabel(r.reason as UnreachableReason, r.subscription) : null,
     errCode: r.errCode,
     error: r.error === null ? null : String(maskValue(r.error, openids)),
     attempts: r.attempts,
+    subscriptionLabel: r.subscription ? SUBSCRIPTION_LABEL[r.subscription] : null,
   }));
   return pageOf(items, cloud.db.count(C.reminders), paging);
+}
+
+const SUBSCRIPTION_LABEL: Record<SubscriptionKind, string> = { 'one-time': '一次性', 'long-term': '长期' };
+
+/** The functions' subscription ledger, latest change first: who may be sent what, by kind. */
+export function subscriptions(cloud: LocalCloud, paging: Paging): Page<SubscriptionRow> {
+  const docs = cloud.db.find(
+    C.subscriptions,
+    {},
+    { sort: { updatedAt: -1, _id: 1 }, skip: paging.offset, limit: paging.limit },
+  ) as unknown as {
+    _id: string;
+    openid: string;
+    templateId: string;
+    kind?: SubscriptionKind;
+    quota?: number;
+    longTerm?: boolean;
+    updatedAt: unknown;
+  }[];
+  const templates = cloud.openapi.templates();
+  const who = people(cloud);
+  const items = docs.map((d): SubscriptionRow => {
+    // Entries written before templates had a kind are one-time.
+    const kind: SubscriptionKind = d.kind ?? (templates[d.templateId]?.longTerm ? 'long-term' : 'one-time');
+    const quota = d.quota ?? 0;
+    const active = kind === 'long-term' ? d.longTerm === true : quota > 0;
+    return {
+      id: String(maskValue(d._id, [d.openid])),
+      at: iso(d.updatedAt),
+      person: who.get(d.openid) ?? null,
+      to: maskOpenid(d.openid),
+      templateId: d.templateId,
+      templateTitle: templates[d.templateId]?.title ?? null,
+      kindLabel: SUBSCRIPTION_LABEL[kind],
+      stateLabel: kind === 'long-term' ? (active ? '长期有效' : '已关闭') : active ? `剩余 ${quota} 次` : '已用完',
+      active,
+    };
+  });
+  return pageOf(items, cloud.db.count(C.subscriptions), paging);
 }
 
 /** Recent calls, newest first (the runtime keeps no payloads, only the action name). */

@@ -31,7 +31,7 @@ function entryView(e: DigestEntry): DigestEntryView {
     pending: e.pending,
     overdue: e.overdue,
     reason: e.reason,
-    people: e.people.map((p) => ({ name: p.name, reason: p.reason })),
+    people: e.people.map((p) => ({ name: p.name, reason: p.reason, subscription: p.subscription ?? null })),
     at: new Date(e.at).toISOString(),
   };
 }

@@ -1,13 +1,16 @@
 /**
- * The quota ledger's intake: one-time subscriptions mean one accepted
- * template = one message we may send later. The client reports what
- * wx.requestSubscribeMessage returned; only configured templates count.
+ * The subscription ledger's intake. The client reports what
+ * wx.requestSubscribeMessage returned; only configured templates count,
+ * each by its configured kind (common/domain/subscriptions.ts): a one-time
+ * accept is one message we may send later, a long-term accept holds until
+ * a reject/ban (or a 43101 on send) says the person turned it off.
  */
-import type { SubscribeResult } from '../../../../miniprogram/shared/api';
+import type { SubscribeResult, SubscriptionKind } from '../../../../miniprogram/shared/api';
 import { _, db, rows } from '../../../common/cloud';
+import { recordEffect } from '../../../common/domain/subscriptions';
 import { invalid } from '../../../common/envelope';
 import { C } from '../../../common/schema';
-import { configuredTemplates } from '../../../common/templates';
+import { templateKinds } from '../../../common/templates';
 import type { Validator } from '../../../common/validate';
 import type { ActionDef } from '../router';
 
@@ -34,23 +37,47 @@ const resultsInput: Validator<{ results: Record<string, SubscribeResult> }> = (v
 
 export const subscriptionKey = (openid: string, templateId: string) => `${openid}:${templateId}`;
 
-async function addOne(openid: string, templateId: string, now: Date): Promise<void> {
+/** Applies `change` to the person's ledger entry, creating it (from `initial`) when it does not exist yet. */
+async function upsert(
+  openid: string,
+  templateId: string,
+  change: Record<string, unknown>,
+  initial: { quota: number; longTerm: boolean; kind: SubscriptionKind },
+  now: Date,
+): Promise<void> {
   const key = subscriptionKey(openid, templateId);
   const res = (await db
     .collection(C.subscriptions)
     .doc(key)
-    .update({ data: { quota: _.inc(1), updatedAt: now } })) as {
-    stats: { updated: number };
-  };
+    .update({ data: { ...change, kind: initial.kind, updatedAt: now } })) as { stats: { updated: number } };
   if (res.stats.updated > 0) return;
   try {
-    await db.collection(C.subscriptions).add({ data: { _id: key, openid, templateId, quota: 1, updatedAt: now } });
+    await db.collection(C.subscriptions).add({ data: { _id: key, openid, templateId, ...initial, updatedAt: now } });
   } catch {
-    // A concurrent first accept created it: count ours on top.
+    // A concurrent first answer created it: apply ours on top.
     await db
       .collection(C.subscriptions)
       .doc(key)
-      .update({ data: { quota: _.inc(1), updatedAt: now } });
+      .update({ data: { ...change, kind: initial.kind, updatedAt: now } });
+  }
+}
+
+async function apply(openid: string, templateId: string, kind: SubscriptionKind, result: SubscribeResult, now: Date): Promise<void> {
+  const effect = recordEffect(kind, result);
+  switch (effect.op) {
+    case 'add-one':
+      return upsert(openid, templateId, { quota: _.inc(1) }, { quota: 1, longTerm: false, kind }, now);
+    case 'hold':
+      return upsert(openid, templateId, { longTerm: true }, { quota: 0, longTerm: true, kind }, now);
+    case 'release':
+      // Nothing to release for a person who never accepted: no document needed.
+      await db
+        .collection(C.subscriptions)
+        .doc(subscriptionKey(openid, templateId))
+        .update({ data: { longTerm: false, kind, updatedAt: now } });
+      return;
+    case 'none':
+      return;
   }
 }
 
@@ -58,14 +85,27 @@ export const subscriptionRecord: ActionDef<'subscription.record'> = {
   access: 'anyone',
   input: resultsInput,
   async run({ results }, caller) {
-    const configured = new Set(configuredTemplates());
+    const kinds = templateKinds();
     const now = new Date();
     for (const [templateId, result] of Object.entries(results)) {
-      if (result === 'accept' && configured.has(templateId)) await addOne(caller.openid, templateId, now);
+      const kind = kinds.get(templateId);
+      if (kind) await apply(caller.openid, templateId, kind, result, now);
     }
-    const mine = await rows<{ templateId: string; quota: number }>(
-      db.collection(C.subscriptions).where({ openid: caller.openid }).limit(100),
-    );
-    return { quota: Object.fromEntries(mine.filter((s) => configured.has(s.templateId)).map((s) => [s.templateId, s.quota])) };
+    return heldBy(caller.openid, kinds);
   },
 };
+
+/** What a person holds on the configured templates: one-time messages left, and the long-term templates that hold. */
+export async function heldBy(openid: string, kinds = templateKinds()): Promise<{ quota: Record<string, number>; longTerm: string[] }> {
+  const mine = await rows<{ templateId: string; quota?: number; longTerm?: boolean }>(
+    db.collection(C.subscriptions).where({ openid }).limit(100),
+  );
+  const quota: Record<string, number> = {};
+  const longTerm: string[] = [];
+  for (const s of mine) {
+    const kind = kinds.get(s.templateId);
+    if (kind === 'one-time') quota[s.templateId] = s.quota ?? 0;
+    else if (kind === 'long-term' && s.longTerm === true) longTerm.push(s.templateId);
+  }
+  return { quota, longTerm: longTerm.sort() };
+}

@@ -13,7 +13,8 @@ import { lateUnits, urgeMessage, type LateUnit } from '../../../common/domain/ur
 import { conflict, invalid } from '../../../common/envelope';
 import type { ContactDoc, RoundDoc, UrgeDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
-import { templateIds } from '../../../common/templates';
+import { holding, type SubscriptionState } from '../../../common/domain/subscriptions';
+import { templateRefs } from '../../../common/templates';
 import { array, object, optional, roundIdInput, string, type Validator } from '../../../common/validate';
 import type { Caller } from '../../../common/context';
 import { loadRoundGrid, type LoadedGrid } from '../round-grid';
@@ -42,7 +43,8 @@ interface Late {
 
 /** The late units with their active contacts and whether each can be notified. */
 async function lateWithContacts(roundId: string): Promise<Late> {
-  const templateId = templateIds().urge ?? null;
+  const ref = templateRefs().urge;
+  const templateId = ref?.id ?? null;
   const [loaded, contacts] = await Promise.all([
     loadRoundGrid(roundId),
     // Active contacts of every unit (a few per unit): one request, in parallel with the grid.
@@ -53,22 +55,22 @@ async function lateWithContacts(roundId: string): Promise<Late> {
   const late = lateUnits(loaded.grid);
   const lateIds = new Set(late.map((u) => u.unitId));
   const people = contacts.filter((c) => c.unitId && lateIds.has(c.unitId));
-  const quota = new Map<string, number>();
+  const ledger = new Map<string, SubscriptionState>();
   if (templateId && people.length) {
-    const subs = await fetchIn<{ _id: string; quota: number }>(
+    const subs = await fetchIn<{ _id: string } & SubscriptionState>(
       C.subscriptions,
       '_id',
       people.map((p) => subscriptionKey(p._id, templateId)),
       {},
-      { _id: true, quota: true },
+      { _id: true, quota: true, longTerm: true },
     );
-    for (const s of subs) quota.set(s._id, s.quota);
+    for (const s of subs) ledger.set(s._id, s);
   }
   const byUnit = new Map<string, UrgeTarget[]>();
   for (const p of people.sort((a, b) => a.name.localeCompare(b.name, 'zh-Hans-CN') || a._id.localeCompare(b._id))) {
-    const canNotify = templateId !== null && (quota.get(subscriptionKey(p._id, templateId)) ?? 0) > 0;
+    const subscription = ref ? holding(ref.kind, ledger.get(subscriptionKey(p._id, ref.id))) : null;
     const list = byUnit.get(p.unitId as string) ?? [];
-    list.push({ openid: p._id, name: p.name, canNotify });
+    list.push({ openid: p._id, name: p.name, canNotify: subscription !== null, subscription });
     byUnit.set(p.unitId as string, list);
   }
   const units = late.map((u): UrgeUnit => ({ ...u, contacts: byUnit.get(u.unitId) ?? [] }));
@@ -108,7 +110,14 @@ const urgeIdFor = (requestKey: string) => `urge-${crypto.createHash('sha256').up
 function resultOf(doc: UrgeDoc, round: RoundDoc, duplicate: boolean, skipped: string[]): UrgeSendResult {
   const units = doc.units.map((u): UrgeUnit => ({
     ...u,
-    contacts: doc.targets.filter((t) => t.unitId === u.unitId).map((t) => ({ openid: t.openid, name: t.name, canNotify: t.canNotify })),
+    contacts: doc.targets
+      .filter((t) => t.unitId === u.unitId)
+      .map((t) => ({
+        openid: t.openid,
+        name: t.name,
+        canNotify: t.canNotify,
+        subscription: t.subscription ?? (t.canNotify ? 'one-time' : null),
+      })),
   }));
   return {
     round: roundView(round),
@@ -163,7 +172,9 @@ export const urgeSend: ActionDef<'urge.send'> = {
       roundName: round.name,
       unitIds: units.map((u) => u.unitId),
       units: units.map((u) => ({ unitId: u.unitId, unitName: u.unitName, missing: u.missing, returned: u.returned })),
-      targets: units.flatMap((u) => u.contacts.map((c) => ({ openid: c.openid, name: c.name, unitId: u.unitId, canNotify: c.canNotify }))),
+      targets: units.flatMap((u) =>
+        u.contacts.map((c) => ({ openid: c.openid, name: c.name, unitId: u.unitId, canNotify: c.canNotify, subscription: c.subscription })),
+      ),
       text: messageFor(round, loaded, units),
       templateId,
       by: caller.openid,

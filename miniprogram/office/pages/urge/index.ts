@@ -7,7 +7,7 @@
  * message to paste.
  */
 import type { DigestView, ReminderKind, RoundView, UrgePreview } from '../../../shared/api';
-import { UNREACHABLE_LABEL } from '../../../shared/api';
+import { UNREACHABLE_LABEL, unreachableLabel } from '../../../shared/api';
 import { ApiCallError, errorText } from '../../../services/call';
 import { formatDay, formatTime } from '../../../utils/format';
 import { newRequestId } from '../../../utils/ids';
@@ -22,7 +22,7 @@ export interface UrgeRow {
   unitId: string;
   unitName: string;
   owes: string;
-  contacts: { key: string; name: string; canNotify: boolean }[];
+  contacts: { key: string; name: string; canNotify: boolean; note: string }[];
 }
 interface PreviewData {
   text: string;
@@ -74,7 +74,12 @@ export function previewData(p: UrgePreview, now: Date = new Date()): PreviewData
       unitId: u.unitId,
       unitName: u.unitName,
       owes: owesText(u.missing, u.returned),
-      contacts: u.contacts.map((c) => ({ key: c.openid, name: c.name, canNotify: c.canNotify })),
+      contacts: u.contacts.map((c) => ({
+        key: c.openid,
+        name: c.name,
+        canNotify: c.canNotify,
+        note: !c.canNotify ? '（无订阅）' : c.subscription === 'long-term' ? '（长期订阅）' : '（可通知）',
+      })),
     })),
     notifiable: p.units.reduce((n, u) => n + u.contacts.filter((c) => c.canNotify).length, 0),
   };
@@ -87,7 +92,9 @@ export function digestRows(d: DigestView, now: Date = new Date()): DigestRow[] {
     what: [e.roundName, e.taskNos.length ? `第${e.taskNos.join('、')}项` : '', e.dueDate ? `${formatDay(e.dueDate, now)}截止` : '']
       .filter(Boolean)
       .join(' · '),
-    people: e.people.length ? e.people.map((p) => `${p.name}（${UNREACHABLE_LABEL[p.reason]}）`).join('、') : UNREACHABLE_LABEL[e.reason],
+    people: e.people.length
+      ? e.people.map((p) => `${p.name}（${unreachableLabel(p.reason, p.subscription)}）`).join('、')
+      : UNREACHABLE_LABEL[e.reason],
   }));
 }
 

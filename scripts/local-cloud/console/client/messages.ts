@@ -1,12 +1,12 @@
-/** 消息: what would have reached people's WeChat (the outbox) and the reminder function's own log. */
-import { SEND_FAULTS, type OutboxRow, type Page, type ReminderRow } from '../types';
+/** 消息: what would have reached people's WeChat (the outbox), the reminder function's own log, and who holds which subscription. */
+import { SEND_FAULTS, type OutboxRow, type Page, type ReminderRow, type SubscriptionRow } from '../types';
 import { fill, fmtTime, getJson, h, load, pager, postJson, table } from './dom';
 
 const PAGE = 20;
 
 /** WeChat's answers the local cloud gives (openapi.ts), in the words of its documentation. */
 const SEND_ERRORS: Record<number, string> = {
-  43101: '用户拒收（无订阅次数）',
+  43101: '用户拒收（无订阅次数或已关闭长期订阅）',
   47003: '参数错误',
   40003: 'openid 无效',
   40037: '模板 ID 无效',
@@ -55,12 +55,24 @@ function reminderRow(r: ReminderRow): HTMLElement {
     { class: 'reminder-row' },
     h('td', { class: 'nowrap' }, fmtTime(r.at)),
     h('td', { class: 'nowrap' }, r.day),
-    h('td', null, r.kindLabel),
+    h('td', null, r.kindLabel, r.subscriptionLabel ? h('div', { class: 'small muted' }, `${r.subscriptionLabel}订阅`) : null),
     h('td', null, r.unitName || '—'),
     h('td', null, r.personName || '—', h('div', { class: 'mono small muted' }, r.to)),
     h('td', null, h('span', { class: `pill ${stateClass}` }, r.stateLabel)),
     h('td', null, [r.reason, r.errCode !== null ? `${r.errCode}` : null, r.error].filter(Boolean).join(' · ') || '—'),
     h('td', { class: 'num' }, r.attempts),
+  );
+}
+
+function subscriptionRow(s: SubscriptionRow): HTMLElement {
+  return h(
+    'tr',
+    { class: 'subscription-row' },
+    h('td', { class: 'nowrap' }, fmtTime(s.at)),
+    h('td', null, s.person ?? '', h('div', { class: 'mono small muted' }, s.to)),
+    h('td', null, s.templateTitle ?? '', h('div', { class: 'mono small muted' }, s.templateId)),
+    h('td', null, s.kindLabel),
+    h('td', null, h('span', { class: `pill ${s.active ? 'ok' : 'bad'}` }, s.stateLabel)),
   );
 }
 
@@ -99,6 +111,7 @@ function faultForm(onDone: (text: string) => void): HTMLElement {
 export function messagesPanel(root: HTMLElement): void {
   const outbox = h('div');
   const log = h('div');
+  const subs = h('div');
   const note = h('span', { class: 'muted', attrs: { role: 'status' } });
   const showOutbox = (offset: number) =>
     load(outbox, async () => {
@@ -122,6 +135,17 @@ export function messagesPanel(root: HTMLElement): void {
         pager(page, (o) => void showLog(o)),
       ];
     });
+  const showSubs = (offset: number) =>
+    load(subs, async () => {
+      const page = await getJson<Page<SubscriptionRow>>('subscriptions', { offset, limit: PAGE });
+      return [
+        table(['更新时间', '联络员', '模板', '类型', '状态'], page.items.map(subscriptionRow), {
+          class: 'subscriptions-table',
+          empty: '还没有人订阅：在小程序报送成功后点「订阅截止提醒」',
+        }),
+        pager(page, (o) => void showSubs(o)),
+      ];
+    });
   fill(
     root,
     h(
@@ -137,6 +161,18 @@ export function messagesPanel(root: HTMLElement): void {
     h(
       'div',
       { class: 'section-head' },
+      h('h2', null, '订阅情况'),
+      h('button', { class: 'btn small', on: { click: () => void showSubs(0) } }, '刷新'),
+    ),
+    h(
+      'p',
+      { class: 'muted' },
+      '云函数的订阅台账（subscriptions 集合）：一次性订阅每发一条用掉一次；长期订阅一次允许持续有效，用户拒绝或微信返回 43101 后关闭。',
+    ),
+    subs,
+    h(
+      'div',
+      { class: 'section-head' },
       h('h2', null, '提醒记录'),
       h('button', { class: 'btn small', on: { click: () => void showLog(0) } }, '刷新'),
     ),
@@ -145,4 +181,5 @@ export function messagesPanel(root: HTMLElement): void {
   );
   void showOutbox(0);
   void showLog(0);
+  void showSubs(0);
 }
