@@ -1,14 +1,10 @@
-import http from 'http';
-import type { AddressInfo } from 'net';
 import { decodePage, pageTitle } from '../../cloudfunctions/common/domain/link-page';
 import { fetchLink, LOCAL_NETWORK, type LocalNetworkPolicy } from '../../cloudfunctions/common/link-fetch';
+import { startPageServer, type PageServer } from '../helpers/page-server';
 
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-
-let server: http.Server;
+let server: PageServer;
 let origin = '';
 let port = 0;
-const routes = new Map<string, Handler>();
 let version = 1;
 
 function setPolicy(policy: LocalNetworkPolicy | undefined) {
@@ -16,44 +12,17 @@ function setPolicy(policy: LocalNetworkPolicy | undefined) {
 }
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const route = routes.get(req.url ?? '');
-    if (route) return route(req, res);
-    res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<title>页面不存在</title>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
-  origin = `http://127.0.0.1:${port}`;
+  server = await startPageServer();
+  ({ origin, port } = server);
+  const routes = server.routes;
   const gbkTitle = Buffer.from('3c7469746c653ed5fecef1b9abbfaa3c2f7469746c653e', 'hex'); // <title>政务公开</title> in GBK
-  routes.set('/utf8', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end('<html><head><title>邹城市政务公开 2021</title></head><body>内容</body></html>');
-  });
-  routes.set('/gbk', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(Buffer.concat([Buffer.from('<meta charset="gb2312">'), gbkTitle]));
-  });
-  routes.set('/to-gov', (_req, res) => {
-    res.writeHead(302, { location: `http://www.zoucheng.gov.cn:${port}/utf8` });
-    res.end();
-  });
-  routes.set('/to-private', (_req, res) => {
-    res.writeHead(301, { location: 'http://10.0.0.8/admin' });
-    res.end();
-  });
-  routes.set('/to-metadata', (_req, res) => {
-    res.writeHead(302, { location: 'http://[::ffff:169.254.169.254]/latest/meta-data' });
-    res.end();
-  });
-  routes.set('/to-other-port', (_req, res) => {
-    res.writeHead(302, { location: `http://127.0.0.1:${port + 1}/` });
-    res.end();
-  });
-  routes.set('/loop', (_req, res) => {
-    res.writeHead(302, { location: '/loop' });
-    res.end();
-  });
+  server.page('/utf8', '<html><head><title>邹城市政务公开 2021</title></head><body>内容</body></html>');
+  server.page('/gbk', Buffer.concat([Buffer.from('<meta charset="gb2312">'), gbkTitle]), 'text/html');
+  server.redirect('/to-gov', `http://www.zoucheng.gov.cn:${port}/utf8`);
+  server.redirect('/to-private', 'http://10.0.0.8/admin', 301);
+  server.redirect('/to-metadata', 'http://[::ffff:169.254.169.254]/latest/meta-data');
+  server.redirect('/to-other-port', `http://127.0.0.1:${port + 1}/`);
+  server.redirect('/loop', '/loop');
   routes.set('/slow', () => {
     /* never answers */
   });
@@ -70,10 +39,7 @@ beforeAll(async () => {
     };
     more();
   });
-  routes.set('/file.pdf', (_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/pdf' });
-    res.end(Buffer.from('%PDF-1.4\n%\xe2\xe3\n', 'latin1'));
-  });
+  server.page('/file.pdf', Buffer.from('%PDF-1.4\n%\xe2\xe3\n', 'latin1'), 'application/pdf');
   routes.set('/changing', (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<title>第 ${version} 版</title>`);
@@ -89,7 +55,7 @@ beforeEach(() =>
 );
 afterAll(async () => {
   setPolicy(undefined);
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
 });
 
 test('a UTF-8 page: status, title, hash', async () => {
