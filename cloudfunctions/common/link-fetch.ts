@@ -106,7 +106,8 @@ function requestHop(url: URL, deadline: number, policy: LocalNetworkPolicy | und
   const problem = fetchTargetProblem(url.href);
   const literal = url.hostname.startsWith('[') || /^[\d.]+$/.test(url.hostname);
   if (problem && !allowedByTest) return Promise.resolve({ error: problem, body: Buffer.alloc(0), truncated: false });
-  if (literal && !allowedByTest && policy && !policy.internet) {
+  // Offline local cloud: no DNS query either (it could hang on a machine without network).
+  if (!allowedByTest && policy && !policy.internet && (literal || policy.hosts?.[url.hostname] === undefined)) {
     return Promise.resolve({ error: 'offline', body: Buffer.alloc(0), truncated: false });
   }
   const remaining = deadline - Date.now();
