@@ -108,6 +108,20 @@ export interface LinkState {
   snapshotFileID?: string;
 }
 
+/** `<reportId>-l<n>`: one state per link of a report version. */
+export const linkStateId = (reportId: string, index: number) => `${reportId}-l${index}`;
+
+/** A `link_states` document: the state, with what the report answers (for the overview and the ledger). */
+export interface LinkStateDoc extends LinkState {
+  _id: string;
+  reportId: string;
+  assignmentId: string;
+  planId: string;
+  roundId: string;
+  taskNo: number;
+  unitId: string;
+}
+
 /** The state after one more check. `snapshotFileID` is the check's own snapshot, if one was kept. */
 export function nextLinkState(prev: LinkState | undefined, index: number, check: CheckRecord, snapshotFileID?: string): LinkState {
   const hashes = [prev?.latest.reachable ? prev.latest.sha256 : '', check.reachable ? check.sha256 : ''];

@@ -4,6 +4,8 @@
  * title, text for the snapshot). Pure: the fetch itself lives in the link
  * check function; every hop it makes goes through `fetchTargetProblem`.
  */
+// Node's own: the decoders of the platform's runtime (GB18030 included), also where no global is set up.
+import { TextDecoder } from 'util';
 import { addressKind } from './net-address';
 
 /** Limits of one check. */

@@ -1,7 +1,7 @@
 /** The linkcheck function's actions (miniprogram/shared/links-api.ts). */
 import { LINKS_CHECK_MAX, type LinkHistoryEntry, type LinksResponse } from '../../../miniprogram/shared/links-api';
 import { db, fetchAll, fetchIn, first } from '../../common/cloud';
-import { checkView, stateView, type CheckRecord } from '../../common/domain/link-check';
+import { checkView, linkStateId, stateView, type CheckRecord, type LinkStateDoc } from '../../common/domain/link-check';
 import { linkProblem } from '../../common/domain/evidence';
 import { ApiFailure, forbidden, invalid, notFound } from '../../common/envelope';
 import { currentPlan } from '../../common/plans';
@@ -9,7 +9,7 @@ import { latestInRound } from '../../common/reports';
 import type { ReportDoc, RoundDoc } from '../../common/records';
 import { C } from '../../common/schema';
 import { array, object, optional, planYearInput, roundIdInput, string } from '../../common/validate';
-import { checkReport, checkUrl, linkStateId, type LinkStateDoc } from './check';
+import { checkReport, checkUrl } from './check';
 import type { LinksActionMap } from './router';
 
 /** What one call may spend on fetches (the function's timeout is 60 s). */

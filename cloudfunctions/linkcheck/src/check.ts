@@ -6,7 +6,7 @@
  * storage beside the report's evidence.
  */
 import { LINK_FETCH } from '../../common/domain/link-page';
-import { checkRecord, nextLinkState, snapshotText, type CheckRecord, type LinkState } from '../../common/domain/link-check';
+import { checkRecord, linkStateId, nextLinkState, snapshotText, type CheckRecord, type LinkStateDoc } from '../../common/domain/link-check';
 import { cloud } from '../../common/cloud';
 import { fetchLink } from '../../common/link-fetch';
 import type { ReportDoc } from '../../common/records';
@@ -21,19 +21,6 @@ export function officeDomains(): string[] {
     .split(/[,，\s]+/)
     .map((d) => d.trim())
     .filter((d) => d !== '');
-}
-
-/** `<reportId>-l<n>`: one state per link of a report version. */
-export const linkStateId = (reportId: string, index: number) => `${reportId}-l${index}`;
-
-export interface LinkStateDoc extends LinkState {
-  _id: string;
-  reportId: string;
-  assignmentId: string;
-  planId: string;
-  roundId: string;
-  taskNo: number;
-  unitId: string;
 }
 
 /** Fetches one URL within the time left and concludes; never throws. */

@@ -8,7 +8,8 @@
 import { _, db, fetchIn, first, rows } from '../../common/cloud';
 import type { ReportDoc } from '../../common/records';
 import { C } from '../../common/schema';
-import { checkReport, linkStateId } from './check';
+import { linkStateId } from '../../common/domain/link-check';
+import { checkReport } from './check';
 
 const SETTINGS_ID = 'linkcheck';
 /** Reports read per request. */
