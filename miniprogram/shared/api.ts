@@ -470,6 +470,8 @@ export interface RoundOverview {
   overdue: { unitId: string; taskNos: number[] }[];
   /** Units with assignments in the round and no report at all in it. */
   neverSubmitted: string[];
+  /** Latest reports whose evidence links did not open at their last check, directory order then task. */
+  brokenLinks: { unitId: string; taskNo: number; reportId: string; links: number }[];
 }
 
 export interface UrgeTarget {

@@ -121,6 +121,13 @@ test('a re-check keeps every reading: a changed page gets a new snapshot, a page
   expect(await readStored(page!.snapshotFileID!)).toContain('第二版内容');
 });
 
+test("the round's overview lists the latest report with a link that does not open", async () => {
+  const roundId = okData(await t.as(ADMIN)('report.get', { reportId })).report.roundId;
+  const overview = okData(await t.as(ADMIN)('overview.round', { roundId }));
+  // Both the 404 link and the page that is gone.
+  expect(overview.brokenLinks).toEqual([{ unitId: 'ssfj', taskNo: 2, reportId, links: 2 }]);
+});
+
 test('a round re-check resumes: links checked minutes ago are not fetched again', async () => {
   const roundId = okData(await t.as(ADMIN)('report.get', { reportId })).report.roundId;
   expect(okData(await t.links(ADMIN)('links.recheck', { roundId }))).toEqual({ checked: 0, unreachable: 0, remaining: 0 });

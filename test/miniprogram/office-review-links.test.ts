@@ -8,7 +8,7 @@ import { ADMIN, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts, assignmentOf, createRound, reportInput } from '../helpers/journey';
 import { api, until, wxState } from '../helpers/miniprogram';
 import { startPageServer, type PageServer } from '../helpers/page-server';
-import { openOffice, texts } from './office-helpers';
+import { lastNavigation, openOffice, texts } from './office-helpers';
 
 const XC = CONTACTS.xiangcheng;
 let t: TestCloud;
@@ -57,4 +57,12 @@ test('link rows: unchecked, then opens on a government site, a 404 elsewhere; re
   expect(wxState.toasts.pop()).toBe('已重新检查，2 个链接无法打开');
   await until(() => texts(page, '.link-broken').length === 2, 'both links shown as broken');
   expect(texts(page, '.link-check')[0]).toMatch(/^⚠ 政府网站 · \d+月\d+日可以打开，\d+月\d+日无法打开（页面不存在（404））$/);
+});
+
+test('the overview lists it under 证明链接打不开 and opens the report for review', async () => {
+  const overview = await openOffice(t, ADMIN, 'overview');
+  await until(() => texts(overview, '.broken-row').length === 1, 'the broken links list');
+  expect(texts(overview, '.broken-row')[0]).toBe('第 24 项 · 香城镇：2 个链接打不开');
+  await overview.tap('.broken-row');
+  expect(lastNavigation().path).toBe('/office/pages/review/index');
 });
