@@ -20,6 +20,8 @@ export const C = {
   settings: 'settings',
   urges: 'urges',
   imports: 'imports',
+  linkChecks: 'link_checks',
+  linkStates: 'link_states',
 } as const;
 export type CollectionName = (typeof C)[keyof typeof C];
 
@@ -69,4 +71,7 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
   urges: [{ name: 'round_at', keys: { roundId: 1, at: -1 } }],
   // import.commit's retry finds its first result.
   imports: [{ name: 'request', keys: { requestKey: 1 } }],
+  // A link's history, and the overview's "broken links in this round" filter.
+  link_checks: [{ name: 'report_link', keys: { reportId: 1, index: 1, checkedAt: 1 } }],
+  link_states: [{ name: 'round_reachable', keys: { roundId: 1, 'latest.reachable': 1 } }],
 };

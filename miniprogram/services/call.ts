@@ -1,12 +1,13 @@
 /**
  * The app's only way to reach the cloud: `call(action, data)` sends one
  * action to the `api` function (`callLedger` to the office's `ledger`
- * function), unwraps the `{ok, data}` envelope and throws one error type.
+ * function, `callLinks` to `linkcheck`), unwraps the `{ok, data}` envelope and throws one error type.
  * Pages use the small services built on it and never touch wx.cloud or
  * wx.request themselves.
  */
 import type { ActionName, ActionRequest, ActionResponse, ApiResult, ErrorCode } from '../shared/api';
 import type { LedgerActionName, LedgerRequest, LedgerResponse } from '../shared/ledger-api';
+import type { LinksActionName, LinksRequest, LinksResponse } from '../shared/links-api';
 import { backend, config } from '../config';
 import { localOpenid } from '../utils/platform';
 
@@ -23,7 +24,7 @@ export class ApiCallError extends Error {
 
 const NETWORK_MESSAGE = '网络不给力，请检查网络后重试';
 
-type FunctionName = 'api' | 'ledger';
+type FunctionName = 'api' | 'ledger' | 'linkcheck';
 
 function viaCloud(name: FunctionName, event: object): Promise<unknown> {
   return wx.cloud.callFunction({ name, data: event }).then((res) => res.result);
@@ -70,6 +71,10 @@ export const call = <A extends ActionName>(action: A, data?: ActionRequest<A>): 
 /** The office's exports and imports (a separate function, so `api` stays small). */
 export const callLedger = <A extends LedgerActionName>(action: A, data: LedgerRequest<A>): Promise<LedgerResponse<A>> =>
   send<LedgerResponse<A>>('ledger', action, data);
+
+/** Checking evidence links (the `linkcheck` function fetches pages; up to 10 s a link). */
+export const callLinks = <A extends LinksActionName>(action: A, data: LinksRequest<A>): Promise<LinksResponse<A>> =>
+  send<LinksResponse<A>>('linkcheck', action, data);
 
 /** What to show a person for any failure of `call`. */
 export function errorText(err: unknown): string {

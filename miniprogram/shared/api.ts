@@ -4,6 +4,7 @@
  * request or response shape cannot drift between them. No runtime code
  * beyond constants lives here: this file ships in the main package.
  */
+import type { LinkStateView } from './links-api';
 
 export type UnitKind = 'department' | 'town' | 'other';
 export type Role = 'lead' | 'cooperate' | 'responsible';
@@ -423,6 +424,8 @@ export interface ReportDetailView {
   files: EvidenceFileView[];
   /** Every review of this version, oldest first. */
   reviews: ReviewView[];
+  /** What the link check found for each of `report.evidence.links`, in order; null while not yet checked. */
+  linkChecks: (LinkStateView | null)[];
   /** The highest version of the assignment in the round: only that one can be reviewed. */
   latestVersion: number;
   /** The latest version, still awaiting review. */
@@ -479,6 +482,8 @@ export interface RoundOverview {
   overdue: { unitId: string; taskNos: number[] }[];
   /** Units with assignments in the round and no report at all in it. */
   neverSubmitted: string[];
+  /** Latest reports whose evidence links did not open at their last check, directory order then task. */
+  brokenLinks: { unitId: string; taskNo: number; reportId: string; links: number }[];
 }
 
 export interface UrgeTarget {

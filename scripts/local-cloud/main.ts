@@ -6,6 +6,7 @@
  *   --host <h>   (LOCAL_CLOUD_HOST, default 127.0.0.1)
  *   --dir <path> (LOCAL_CLOUD_DIR, default .local-cloud)
  *   --no-seed    start empty and print the setup code instead
+ *   --internet   let the link check fetch public web pages (off: the local cloud stays offline)
  */
 import crypto from 'crypto';
 import fs from 'fs';
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
     dir,
     functionEnv: { SETUP_CODE: code, SUBSCRIBE_TEMPLATES: JSON.stringify(LOCAL_TEMPLATE_IDS) },
     baseUrl: () => baseUrl,
+    internet: process.argv.includes('--internet'),
   });
   cloud.openapi.setTemplates(localTemplates(LOCAL_TEMPLATE_IDS));
   // An accept in DevTools reaches our ledger (subscription.record) but not this stand-in for WeChat's

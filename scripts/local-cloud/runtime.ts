@@ -19,6 +19,7 @@ import { installSdkSeam } from './sdk-seam';
 import { createStorageBackend, type StorageBackend } from './storage';
 import { nextFire } from './cron';
 import { INDEXES } from '../../cloudfunctions/common/schema';
+import { LOCAL_NETWORK, type LocalNetworkPolicy } from '../../cloudfunctions/common/link-fetch';
 
 export type CloudMain = (event: unknown, context: Record<string, unknown>) => Promise<unknown>;
 
@@ -36,6 +37,8 @@ export interface LocalCloudOptions {
   functionEnv?: Record<string, string>;
   /** Base URL of the HTTP bridge, for storage URLs; set by the server once it listens. */
   baseUrl?: () => string;
+  /** Whether functions may fetch public internet addresses (the link check); off by default: the local cloud stays offline. */
+  internet?: boolean;
 }
 
 export interface CallRecord {
@@ -90,6 +93,13 @@ export class LocalCloud {
   private readonly running = new AsyncLocalStorage<FunctionConfig>();
   private readonly uninstall: () => void;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /**
+   * Outbound network of the functions (the link check): the policy the local
+   * runtime, and only it, installs. Internal addresses stay refused except
+   * the origins a test serves pages from.
+   */
+  readonly network: LocalNetworkPolicy & { allowOrigins: string[]; hosts: Record<string, string> };
+  private readonly previousNetwork: unknown;
 
   constructor(opts: LocalCloudOptions) {
     fs.mkdirSync(opts.dir, { recursive: true });
@@ -110,6 +120,10 @@ export class LocalCloud {
       this.db.ensureCollection(collection);
       for (const index of indexes) this.db.createIndex(collection, index);
     }
+    this.network = { internet: opts.internet ?? false, allowOrigins: [], hosts: {} };
+    const global = globalThis as Record<symbol, unknown>;
+    this.previousNetwork = global[LOCAL_NETWORK];
+    global[LOCAL_NETWORK] = this.network;
     this.uninstall = installSdkSeam({
       'database.': this.db.handle,
       'storage.': this.storage.handle,
@@ -237,9 +251,23 @@ export class LocalCloud {
     return plan;
   }
 
+  /** Test only: lets the functions fetch pages from `origin` (a loopback test server), optionally under another host name. */
+  allowOrigin(origin: string, hostName?: string): string {
+    const url = new URL(origin);
+    if (hostName === undefined) {
+      this.network.allowOrigins.push(url.origin);
+      return url.origin;
+    }
+    this.network.hosts[hostName] = url.hostname;
+    const named = `${url.protocol}//${hostName}:${url.port}`;
+    this.network.allowOrigins.push(named);
+    return named;
+  }
+
   close(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    (globalThis as Record<symbol, unknown>)[LOCAL_NETWORK] = this.previousNetwork;
     this.uninstall();
     this.db.close();
   }

@@ -8,6 +8,7 @@
  */
 import type { ActionName, ActionRequest, ApiResult, RoundView } from '../../miniprogram/shared/api';
 import { importPrefix, type LedgerActionName, type LedgerRequest } from '../../miniprogram/shared/ledger-api';
+import type { LinksActionName, LinksRequest } from '../../miniprogram/shared/links-api';
 import { ADMIN, SETUP_CODE, TEMPLATES, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { CONTACTS, assignmentOf, createRound, inDays, reportInput, startUploader } from '../helpers/journey';
 import { fetchFile } from '../helpers/ledger';
@@ -44,6 +45,8 @@ interface LedgerRow<A extends LedgerActionName> {
   payload: (ctx: Ctx) => LedgerRequest<A>;
 }
 type LedgerTable = { [A in LedgerActionName]: LedgerRow<A> };
+/** And for the `linkcheck` function's. */
+type LinksTable = { [A in LinksActionName]: { who: Record<Role, Outcome>; payload: (ctx: Ctx) => LinksRequest<A> } };
 
 const ANYONE: Record<Role, Outcome> = {
   anonymous: 'UNAUTHENTICATED',
@@ -152,6 +155,13 @@ const LEDGER_TABLE: LedgerTable = {
   'plan.setCurrent': { who: ADMIN_ONLY, payload: () => ({ year: 2021 }) },
 };
 
+const LINKS_TABLE: LinksTable = {
+  // No URLs: who may ask is the question here (test/links/ fetches pages).
+  'links.check': { who: ADMIN_OR_CONTACT, payload: () => ({ urls: [] }) },
+  'links.recheck': { who: ADMIN_ONLY, payload: (c) => ({ reportId: c.reportA }) },
+  'links.history': { who: { ...UNIT_A_ONLY, admin: 'allowed' }, payload: (c) => ({ reportId: c.reportA }) },
+};
+
 let t: TestCloud;
 let ctx: Omit<Ctx, 'me'>;
 const people: Record<Role, string | undefined> = {
@@ -236,6 +246,7 @@ type Send = (openid: string | undefined) => (action: string, data?: unknown) => 
 const FUNCTIONS: [string, Record<string, AnyRow>, () => Send][] = [
   ['api', TABLE, () => t.as as unknown as Send],
   ['ledger', LEDGER_TABLE, () => t.ledger as unknown as Send],
+  ['linkcheck', LINKS_TABLE, () => t.links as unknown as Send],
 ];
 
 describe.each(FUNCTIONS)('the %s function', (_fn, table, send) => {

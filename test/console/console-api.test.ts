@@ -197,9 +197,11 @@ describe('存储', () => {
 describe('函数 and 消息', () => {
   test('timers show their cron and the next fire time', async () => {
     const timers = await view<TimerRow[]>('timers');
-    expect(timers).toHaveLength(1);
-    const [t] = timers;
-    expect(t).toMatchObject({ fn: 'reminder', trigger: 'remind', cron: '0 0 9 * * * *' });
+    expect(timers.map((x) => [x.fn, x.trigger, x.cron])).toEqual([
+      ['linkcheck', 'check-new-links', '0 */10 * * * * *'],
+      ['reminder', 'remind', '0 0 9 * * * *'],
+    ]);
+    const t = timers[1];
     const next = new Date(t?.next ?? '');
     expect(next.getTime()).toBeGreaterThan(Date.now());
     expect(next.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600 * 1000);

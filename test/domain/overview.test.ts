@@ -1,4 +1,4 @@
-import { overviewOf, roundGrid, type GridUnit, type LatestReport } from '../../cloudfunctions/common/domain/overview';
+import { brokenLinksOf, overviewOf, roundGrid, type GridUnit, type LatestReport } from '../../cloudfunctions/common/domain/overview';
 import { lateUnits, urgeMessage } from '../../cloudfunctions/common/domain/urge';
 import type { RoundLike } from '../../cloudfunctions/common/domain/rounds';
 
@@ -104,5 +104,25 @@ describe('lateUnits and urgeMessage', () => {
       now: NOW,
     });
     expect(text).toContain('本轮截止日期：2022年1月10日。');
+  });
+});
+
+describe('brokenLinksOf', () => {
+  const view = {
+    tasks: [{ no: 3 }, { no: 8 }],
+    units: [
+      { id: 'u1', reports: ['r1-v2', null] },
+      { id: 'u2', reports: ['r2-v1', 'r3-v1'] },
+    ],
+  };
+  test('latest reports with links that failed, in unit then task order, counted per report', () => {
+    const broken = [{ reportId: 'r3-v1' }, { reportId: 'r1-v2' }, { reportId: 'r3-v1' }];
+    expect(brokenLinksOf(view, broken)).toEqual([
+      { unitId: 'u1', taskNo: 3, reportId: 'r1-v2', links: 1 },
+      { unitId: 'u2', taskNo: 8, reportId: 'r3-v1', links: 2 },
+    ]);
+  });
+  test('a failed link of an older version is not listed', () => {
+    expect(brokenLinksOf(view, [{ reportId: 'r1-v1' }])).toEqual([]);
   });
 });

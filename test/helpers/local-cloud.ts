@@ -10,6 +10,7 @@ import os from 'os';
 import path from 'path';
 import type { ActionName, ActionRequest, ActionResponse, ApiResult } from '../../miniprogram/shared/api';
 import type { LedgerActionName, LedgerRequest, LedgerResult } from '../../miniprogram/shared/ledger-api';
+import type { LinksActionName, LinksRequest, LinksResult } from '../../miniprogram/shared/links-api';
 import { LocalCloud, type CloudMain } from '../../scripts/local-cloud/runtime';
 import { createBridge, listen } from '../../scripts/local-cloud/server';
 import { localTemplates } from '../../scripts/local-cloud/templates';
@@ -25,6 +26,8 @@ export interface TestCloud {
   as(openid: string | undefined): <A extends ActionName>(action: A, data?: ActionRequest<A>) => Promise<ApiResult<ActionResponse<A>>>;
   /** The same for the `ledger` function. */
   ledger(openid: string | undefined): <A extends LedgerActionName>(action: A, data?: LedgerRequest<A>) => Promise<LedgerResult<A>>;
+  /** The same for the `linkcheck` function. */
+  links(openid: string | undefined): <A extends LinksActionName>(action: A, data?: LinksRequest<A>) => Promise<LinksResult<A>>;
   /** The bridge's base URL (`/call/<fn>`, `/storage/...`), once it listens. */
   origin(): Promise<string>;
   /** Bootstraps ADMIN and seeds the 2021 table. */
@@ -58,11 +61,16 @@ export function startTestCloud(opts: { fsync?: boolean; dir?: string; env?: Reco
     await listening;
     return cloud.invoke('ledger', data === undefined ? { action } : { action, data }, { openid }) as Promise<ApiResult<never>>;
   };
+  const links: TestCloud['links'] = (openid) => async (action, data) => {
+    await listening;
+    return cloud.invoke('linkcheck', data === undefined ? { action } : { action, data }, { openid }) as Promise<ApiResult<never>>;
+  };
   return {
     cloud,
     dir,
     as,
     ledger,
+    links,
     origin: () => listening,
     async seed() {
       await listening;

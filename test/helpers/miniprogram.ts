@@ -508,6 +508,8 @@ export interface RenderedPage {
   tap(selector: string, index?: number): Promise<void>;
   /** Types `value` into an input or textarea, as its bindinput sees it. */
   type(selector: string, value: string, index?: number): Promise<void>;
+  /** Leaves an input (its bindblur sees the value typed so far). */
+  blur(selector: string, index?: number): Promise<void>;
   /** Picks `value` in a picker (a date, or the index of a selector's range), as its bindchange sees it. */
   change(selector: string, value: string | number, index?: number): Promise<void>;
   /** Calls a page method the framework would call (onShow, onUnload, onPullDownRefresh…). */
@@ -555,6 +557,12 @@ export async function openPage(page: string, query: Record<string, string> = {})
     },
     async type(selector, value, index = 0) {
       pick(selector, index).dispatchEvent('input', { detail: { value, cursor: value.length } });
+      await simulate.sleep(0);
+    },
+    async blur(selector, index = 0) {
+      const node = pick(selector, index);
+      const value = String((node as unknown as { dom?: { value?: unknown } }).dom?.value ?? '');
+      node.dispatchEvent('blur', { detail: { value } });
       await simulate.sleep(0);
     },
     async change(selector, value, index = 0) {

@@ -140,3 +140,26 @@ export function overviewOf(grid: RoundGrid): {
   const tasks = grid.tasks.map((t, i): OverviewTask => ({ id: t.id, no: t.no, dueDate: t.dueDate, counts: taskCounts[i] as StatusCounts }));
   return { tasks, units, totals, overdue, neverSubmitted };
 }
+
+/**
+ * The latest reports of the overview whose links did not open at their last
+ * check (`broken`: one entry per such link, from the link states), in the
+ * overview's unit and task order. A link of an older version is not listed:
+ * the unit has already sent a newer report.
+ */
+export function brokenLinksOf(
+  view: { tasks: readonly { no: number }[]; units: readonly { id: string; reports: readonly (string | null)[] }[] },
+  broken: readonly { reportId: string }[],
+): { unitId: string; taskNo: number; reportId: string; links: number }[] {
+  const perReport = new Map<string, number>();
+  for (const b of broken) perReport.set(b.reportId, (perReport.get(b.reportId) ?? 0) + 1);
+  const out: { unitId: string; taskNo: number; reportId: string; links: number }[] = [];
+  for (const unit of view.units) {
+    unit.reports.forEach((reportId, i) => {
+      const links = reportId ? perReport.get(reportId) : undefined;
+      const task = view.tasks[i];
+      if (links && task) out.push({ unitId: unit.id, taskNo: task.no, reportId: reportId as string, links });
+    });
+  }
+  return out;
+}

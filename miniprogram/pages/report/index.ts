@@ -5,12 +5,13 @@
  * requestId so the server never records it twice.
  */
 import type { EvidenceInput, LinkInput, Progress, ReportView, SubmitReportInput } from '../../shared/api';
+import type { LinkCheckView } from '../../shared/links-api';
 import { REPORT_LIMITS } from '../../shared/api';
 import { ApiCallError, errorField, errorText } from '../../services/call';
 import { fetchMe } from '../../services/contacts';
 import { clearDraft, draftKey, draftSaver, loadDraft, type ReportDraft } from '../../services/draft';
 import { chooseChatFiles, chooseImages, photoExtension } from '../../services/media';
-import { fetchLatestReport, submitReport } from '../../services/reports';
+import { checkLink, fetchLatestReport, submitReport } from '../../services/reports';
 import { subscribeBatches, subscribeReminders, type SubscribeBatch } from '../../services/subscribe';
 import { fetchTaskDetail } from '../../services/tasks';
 import { uploadFile, type UploadHandle } from '../../services/upload';
@@ -49,6 +50,8 @@ interface ReportData {
   files: FileItem[];
   links: LinkInput[];
   linkErrors: string[];
+  /** What the link check says of each link: a warning, never a refusal. */
+  linkNotes: LinkNote[];
   secrecy: boolean;
   errors: Partial<Record<ErrorKey, string>>;
   busy: { uploading: number; failed: number };
@@ -130,6 +133,23 @@ export function pickProblem(refused: string[], tooLarge: string[], extensions: r
   return parts.join('；');
 }
 
+export interface LinkNote {
+  /** The URL this note is about (a later edit makes it stale). */
+  url: string;
+  kind: 'checking' | 'ok' | 'warn' | 'info';
+  text: string;
+}
+
+/** What a contact should know about a link before submitting; never a reason not to submit. */
+export function linkNote(url: string, check: LinkCheckView | null): LinkNote {
+  if (!check) return { url, kind: 'info', text: '暂时无法检查该链接，可以照常提交' };
+  if (!check.reachable) return { url, kind: 'warn', text: `这个网址现在打不开（${check.problem}）。请核对网址；确认无误也可以提交` };
+  const title = check.title ? `「${check.title}」` : '';
+  if (check.hostKind === 'other')
+    return { url, kind: 'warn', text: `可以打开${title}，但不在政府网站上。如是本单位发布的页面，可以照常提交` };
+  return { url, kind: 'ok', text: `可以打开 · ${check.hostKindText}${title}` };
+}
+
 /** Server field (`links[2].url`, `images[0].fileID`, `secrecyConfirmed`) → where the form shows it. */
 export function errorSlot(field: string | undefined): { key: ErrorKey; link?: number } {
   const f = field ?? '';
@@ -153,6 +173,7 @@ Component({
     files: [],
     links: [],
     linkErrors: [],
+    linkNotes: [],
     secrecy: false,
     errors: {},
     busy: { uploading: 0, failed: 0 },
@@ -271,6 +292,7 @@ Component({
         files: files.slice(0, REPORT_LIMITS.files).map(fileItem),
         links: links.slice(0, REPORT_LIMITS.links).map((l) => ({ url: l.url, title: l.title ?? '' })),
         linkErrors: [],
+        linkNotes: [],
         errors: {},
       });
       this.refreshBusy();
@@ -323,8 +345,31 @@ Component({
 
     onLinkInput(e: WechatMiniprogram.Input<Record<string, never>, { index: number; field: 'url' | 'title' }>) {
       const { index, field } = e.currentTarget.dataset;
-      this.setData({ [`links[${index}].${field}`]: e.detail.value, [`linkErrors[${index}]`]: '', 'errors.links': '' });
+      const patch: Record<string, unknown> = {
+        [`links[${index}].${field}`]: e.detail.value,
+        [`linkErrors[${index}]`]: '',
+        'errors.links': '',
+      };
+      if (field === 'url' && this.view().linkNotes[index]) patch[`linkNotes[${index}]`] = null;
+      this.setData(patch);
       this.changed();
+    },
+
+    /** When the contact leaves a web address, check it in the cloud and say what was found. */
+    async onLinkBlur(e: WechatMiniprogram.InputBlur<Record<string, never>, { index: number }>) {
+      const { index } = e.currentTarget.dataset;
+      const url = (this.view().links[index]?.url ?? '').trim();
+      if (!isHttpUrl(url) || this.view().linkNotes[index]?.url === url) return;
+      this.setData({ [`linkNotes[${index}]`]: { url, kind: 'checking', text: '正在检查链接能否打开…' } });
+      let note: LinkNote;
+      try {
+        note = linkNote(url, await checkLink(url));
+      } catch {
+        note = linkNote(url, null);
+      }
+      // The link may have been edited or removed meanwhile: only its own note is updated.
+      const at = this.view().links.findIndex((l) => l.url.trim() === url);
+      if (at >= 0) this.setData({ [`linkNotes[${at}]`]: note });
     },
 
     onRemoveLink(e: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { index: number }>) {
@@ -333,6 +378,7 @@ Component({
       this.setData({
         links: d.links.filter((_, i) => i !== index),
         linkErrors: d.linkErrors.filter((_, i) => i !== index),
+        linkNotes: d.linkNotes.filter((_, i) => i !== index),
         'errors.links': '',
       });
       this.changed();

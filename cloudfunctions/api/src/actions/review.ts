@@ -12,6 +12,7 @@
 import type { EvidenceFileView, EvidenceInput, ReportDetailView, ReportState, ReviewQueueItem } from '../../../../miniprogram/shared/api';
 import { db, fetchAll, fetchIn, first } from '../../../common/cloud';
 import type { AssignmentDoc, TaskDoc } from '../../../common/domain/plan-docs';
+import { stateView, type LinkStateDoc } from '../../../common/domain/link-check';
 import { reviewRefusal, STATE_AFTER } from '../../../common/domain/review';
 import { ApiFailure, invalid } from '../../../common/envelope';
 import type { ReportDoc, ReviewDoc, RoundDoc, UnitDoc } from '../../../common/records';
@@ -207,7 +208,7 @@ export const reportGet: ActionDef<'report.get'> = {
     if (!report) throw reportNotFound();
     const images = report.evidence?.images ?? [];
     const files = report.evidence?.files ?? [];
-    const [assignment, round, unit, task, reviews, latest, urls] = await Promise.all([
+    const [assignment, round, unit, task, reviews, latest, urls, linkStates] = await Promise.all([
       first<AssignmentDoc>(db.collection(C.assignments).where({ _id: report.assignmentId }).limit(1)),
       first<RoundDoc>(db.collection(C.rounds).where({ _id: report.roundId }).limit(1)),
       first<UnitDoc>(db.collection(C.units).where({ _id: report.unitId }).limit(1)),
@@ -226,6 +227,8 @@ export const reportGet: ActionDef<'report.get'> = {
         TEMP_URL_SECONDS,
         'report.get',
       ),
+      // Written by the linkcheck function, one per link: `<reportId>-l<n>`.
+      fetchAll<LinkStateDoc>(db.collection(C.linkStates).where({ reportId: report._id })),
     ]);
     const [view] = await reportViews([report], {
       units: new Map([[report.unitId, unit?.name ?? assignment?.unitName ?? '']]),
@@ -244,6 +247,10 @@ export const reportGet: ActionDef<'report.get'> = {
       images: images.map(withUrl),
       files: files.map(withUrl),
       reviews: history.map(reviewView),
+      linkChecks: (report.evidence?.links ?? []).map((_l, i) => {
+        const state = linkStates.find((s) => s.index === i);
+        return state ? stateView(state, new Date()) : null;
+      }),
       latestVersion,
       reviewable: report.state === 'submitted' && latestVersion === report.version,
     };

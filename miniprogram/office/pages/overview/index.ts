@@ -62,6 +62,8 @@ interface OverviewData {
   expanded: string;
   chips: Chip[];
   overdue: { unitId: string; text: string }[];
+  /** Latest reports with a link that did not open at its last check. */
+  broken: { reportId: string; text: string }[];
   never: { count: number; names: string };
 }
 
@@ -137,6 +139,7 @@ Component({
     expanded: '',
     chips: [],
     overdue: [],
+    broken: [],
     never: { count: 0, names: '' },
   } as OverviewData,
 
@@ -249,6 +252,10 @@ Component({
         chips: expanded ? rowChips(view, expanded) : [],
         overdue: view.overdue.map((o) => ({ unitId: o.unitId, text: `${names.get(o.unitId) ?? o.unitId}：第 ${o.taskNos.join('、')} 项` })),
         never: { count: never.length, names: never.join('、') },
+        broken: view.brokenLinks.map((b) => ({
+          reportId: b.reportId,
+          text: `第 ${b.taskNo} 项 · ${names.get(b.unitId) ?? b.unitId}：${b.links} 个链接打不开`,
+        })),
       });
     },
 
@@ -289,6 +296,10 @@ Component({
       if (!view) return;
       if (this.view().expanded === key) this.setData({ expanded: '', chips: [] });
       else this.setData({ expanded: key, chips: rowChips(view, key) });
+    },
+
+    onOpenReport(e: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { report: string }>) {
+      void wx.navigateTo({ url: `/office/pages/review/index?reportId=${encodeURIComponent(e.currentTarget.dataset.report)}` });
     },
 
     onChip(e: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { report: string; what: string }>) {

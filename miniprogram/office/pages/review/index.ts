@@ -6,11 +6,13 @@
  * decided first the page shows what happened instead of overwriting it.
  */
 import type { ReportDetailView, ReviewDecision, ReviewQueueItem, RoundView } from '../../../shared/api';
+import type { LinkStateView } from '../../../shared/links-api';
 import { PROGRESS_LABEL, ROLE_LABEL } from '../../../shared/api';
 import { ApiCallError, errorField, errorText } from '../../../services/call';
 import { fileSizeText, formatTime } from '../../../utils/format';
 import { textLength } from '../../../utils/validate';
 import { isPicture, openEvidenceFile } from '../../services/evidence';
+import { recheckReportLinks } from '../../services/links';
 import { decideReport, fetchReport, fetchReviewQueue, listRounds } from '../../services/office';
 import { copyText, toast } from '../../utils/ui';
 import { isConflict, loadFailure, roundLabel, type LoadPhase } from '../../utils/view';
@@ -52,10 +54,20 @@ interface DetailView {
   text: string;
   images: FileRow[];
   files: FileRow[];
-  links: { url: string; title: string }[];
+  links: LinkRow[];
   reviews: { key: string; returned: boolean; head: string; note: string }[];
   reviewable: boolean;
 }
+/** A link with what the link check found, for the reviewer. */
+export interface LinkRow {
+  url: string;
+  title: string;
+  /** 'ok' opened, 'broken' did not, 'unchecked' not yet checked. */
+  check: 'ok' | 'broken' | 'unchecked';
+  /** 「政府网站 · 9月20日可以打开」 */
+  status: string;
+}
+
 interface ReviewData {
   phase: LoadPhase;
   error: string;
@@ -72,6 +84,7 @@ interface ReviewData {
   noteMax: number;
   errors: { note?: string; form?: string };
   deciding: '' | ReviewDecision;
+  rechecking: boolean;
   /** Someone else decided first: what the page found on reloading. */
   conflict: string;
   done: string;
@@ -101,6 +114,17 @@ export function queueRow(i: ReviewQueueItem, now: Date = new Date()): QueueRow {
   };
 }
 
+export function linkRow(url: string, title: string, state: LinkStateView | null): LinkRow {
+  if (!state) return { url, title, check: 'unchecked', status: '尚未检查（提交后几分钟内自动检查）' };
+  return {
+    url,
+    // The page's own title says more than a bare address when the contact gave none.
+    title: title || state.title,
+    check: state.reachable ? 'ok' : 'broken',
+    status: `${state.hostKindText} · ${state.summary}`,
+  };
+}
+
 export function detailView(d: ReportDetailView, now: Date = new Date()): DetailView {
   const r = d.report;
   const row = (f: ReportDetailView['files'][number]): FileRow => ({
@@ -126,7 +150,7 @@ export function detailView(d: ReportDetailView, now: Date = new Date()): DetailV
     text: r.text,
     images: d.images.map(row),
     files: d.files.map(row),
-    links: r.evidence.links.map((l) => ({ url: l.url, title: l.title ?? '' })),
+    links: r.evidence.links.map((l, i) => linkRow(l.url, l.title ?? '', d.linkChecks[i] ?? null)),
     reviews: d.reviews.map((v, i) => ({
       key: `${i}`,
       returned: v.decision === 'return',
@@ -153,6 +177,7 @@ Component({
     noteMax: NOTE_MAX,
     errors: {},
     deciding: '',
+    rechecking: false,
     conflict: '',
     done: '',
   } as ReviewData,
@@ -274,6 +299,20 @@ Component({
     onCopyLink(e: WechatMiniprogram.TouchEvent<Record<string, never>, Record<string, never>, { url: string }>) {
       // Mini programs cannot open outside pages: the office pastes the link into a browser.
       void copyText(e.currentTarget.dataset.url);
+    },
+
+    async onRecheckLinks() {
+      if (this.view().rechecking) return;
+      this.setData({ rechecking: true });
+      try {
+        const res = await recheckReportLinks(this.own().reportId);
+        toast(res.unreachable ? `已重新检查，${res.unreachable} 个链接无法打开` : '已重新检查，链接都能打开');
+        await this.loadDetail(true);
+      } catch (err) {
+        toast(errorText(err));
+      } finally {
+        this.setData({ rechecking: false });
+      }
     },
 
     // ---- decision ---------------------------------------------------------------------
