@@ -7,7 +7,7 @@
 import type { ApiResult } from '../../miniprogram/shared/api';
 import { currentCaller, type Access, type Caller } from './context';
 import { ApiFailure, failure, ok } from './envelope';
-import type { Validator } from './validate';
+import { validateFor, type Validator } from './validate';
 
 export interface ActionDef<Req, Res> {
   access: Access;
@@ -31,7 +31,7 @@ export function createHandler(actions: Readonly<Record<string, AnyAction>>, wher
       if (!def) throw new ApiFailure('UNKNOWN_ACTION', `未知操作 ${action}`, 'action');
       const caller = currentCaller();
       if (def.access === 'admin') await caller.requireAdmin();
-      const input = def.input(data, '');
+      const input = validateFor(action, () => def.input(data, ''));
       return ok(await def.run(input as never, caller));
     } catch (err) {
       return failure(err, where);
