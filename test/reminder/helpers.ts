@@ -83,8 +83,30 @@ export async function moreContacts(t: TestCloud, n: number): Promise<string[]> {
  * Timers stay real. Call `restore` when done.
  */
 export function leaseClock(): { pastLeases(leaseUntil: readonly (Date | string | null | undefined)[]): void; restore(): void } {
+  fakeDateOnly(true);
+  return {
+    pastLeases(leaseUntil) {
+      const until = Math.max(...leaseUntil.map((d) => (d ? new Date(d).getTime() : 0)));
+      jest.setSystemTime(Math.max(Date.now(), until) + 1000);
+    },
+    restore: () => jest.useRealTimers(),
+  };
+}
+
+/**
+ * A clock that stands still unless the test moves it (`advance`): a run's time
+ * budget is then spent by what the test says each step costs, not by how busy
+ * the machine is. Only `Date` is replaced; timers stay real.
+ */
+export function stillClock(): { advance(ms: number): void; restore(): void } {
+  fakeDateOnly(false);
+  return { advance: (ms) => jest.setSystemTime(Date.now() + ms), restore: () => jest.useRealTimers() };
+}
+
+function fakeDateOnly(followRealTime: boolean): void {
   jest.useFakeTimers({
-    advanceTimers: true,
+    now: Date.now(),
+    advanceTimers: followRealTime,
     doNotFake: [
       'hrtime',
       'nextTick',
@@ -102,11 +124,4 @@ export function leaseClock(): { pastLeases(leaseUntil: readonly (Date | string |
       'clearTimeout',
     ],
   });
-  return {
-    pastLeases(leaseUntil) {
-      const until = Math.max(...leaseUntil.map((d) => (d ? new Date(d).getTime() : 0)));
-      jest.setSystemTime(Math.max(Date.now(), until) + 1000);
-    },
-    restore: () => jest.useRealTimers(),
-  };
 }
