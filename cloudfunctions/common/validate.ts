@@ -42,6 +42,11 @@ export const label = (path: string) => fieldLabel(path, labelAction);
 /** A value the caller left out, or sent empty. */
 const missing = (path: string) => invalid(path, `请填写${label(path)}`);
 
+const NOT_ALLOWED = '请求中含有不允许的内容，请刷新页面后重试';
+const UNKNOWN = '请求中含有本系统不认识的内容，请更新小程序或刷新页面后重试';
+/** A value of the wrong kind comes from an outdated page or a hand-made request, not from typing. */
+const wrongType = (path: string) => `${label(path)}的格式不正确，请刷新页面后重试`;
+
 export function object<S extends Shape>(shape: S): Validator<Out<S>> {
   return (value, path) => {
     if (value === undefined || value === null) value = {};
@@ -61,11 +66,6 @@ export function object<S extends Shape>(shape: S): Validator<Out<S>> {
     return out as Out<S>;
   };
 }
-
-const NOT_ALLOWED = '请求中含有不允许的内容，请刷新页面后重试';
-const UNKNOWN = '请求中含有本系统不认识的内容，请更新小程序或刷新页面后重试';
-/** A value of the wrong kind comes from an outdated page or a hand-made request, not from typing. */
-const wrongType = (path: string) => `${label(path)}的格式不正确，请刷新页面后重试`;
 
 export function optional<T>(inner: Validator<T>): Validator<T | undefined> {
   return (value, path) => (value === undefined || value === null ? undefined : inner(value, path));
