@@ -82,6 +82,14 @@ const ITEM_OF: Readonly<Record<string, (n: number) => string>> = {
   aliases: (n) => `第${n}个曾用名或别名`,
 };
 
+/** The fields of a list's items, named as part of the item: 第3个附件的文件名, 第1个链接的地址. */
+const EVIDENCE_FIELDS: Readonly<Record<string, string>> = { fileID: '文件', name: '文件名', size: '文件大小' };
+const ITEM_FIELDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  images: EVIDENCE_FIELDS,
+  files: EVIDENCE_FIELDS,
+  links: { url: '地址', title: '标题' },
+};
+
 /** Maps whose keys the caller chooses: the key is part of what is named. */
 const ENTRY_OF: Readonly<Record<string, (key: string) => string>> = {
   overrides: (key) => `第${key}项任务的单独截止日期`,
@@ -99,6 +107,8 @@ const label = (key: string, action: string | undefined): string =>
 export function fieldLabel(path: string, action?: string): string {
   if (path === '') return '请求内容';
   const parts: string[] = [];
+  /** The list the previous segment was an item of, for the item's own field names. */
+  let itemOf: string | undefined;
   // Segments: `key`, `key[3]`, and a map's key after the map (`overrides.24`).
   const segments = path.split('.');
   for (let i = 0; i < segments.length; i++) {
@@ -114,9 +124,10 @@ export function fieldLabel(path: string, action?: string): string {
       continue;
     }
     const item = ITEM_OF[key];
-    if (n === undefined) parts.push(label(key, action));
+    const own = itemOf !== undefined ? ITEM_FIELDS[itemOf]?.[key] : undefined;
+    if (n === undefined) parts.push(own ?? label(key, action));
     else parts.push(item ? item(n) : `${label(key, action)}中的第${n}项`);
+    itemOf = n === undefined ? undefined : key;
   }
-  // An item's own field: "第3个附件的文件名" (a file's name), not "第3个附件的名称".
-  return parts.map((p, i) => (i > 0 && p === FIELD_LABELS.name && /附件|照片/.test(parts[i - 1] as string) ? '文件名' : p)).join('的');
+  return parts.join('的');
 }

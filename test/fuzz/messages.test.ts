@@ -113,7 +113,7 @@ test('the label table names every key a payload holds', () => {
 test('nested paths read as Chinese', () => {
   expect(fieldLabel('files[2].name', 'report.submit')).toBe('第3个附件的文件名');
   expect(fieldLabel('images[0].size', 'report.submit')).toBe('第1张照片的文件大小');
-  expect(fieldLabel('links[0].url', 'report.submit')).toBe('第1个链接的链接地址');
+  expect(fieldLabel('links[0].url', 'report.submit')).toBe('第1个链接的地址');
   expect(fieldLabel('overrides.24', 'round.create')).toBe('第24项任务的单独截止日期');
   expect(fieldLabel('name', 'contact.bind')).toBe('姓名');
   expect(fieldLabel('name', 'round.create')).toBe('轮次名称');
