@@ -50,6 +50,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   unitId: '单位',
   unitIds: '单位',
   url: '链接地址',
+  urls: '链接',
   year: '年度',
 };
 
@@ -77,6 +78,7 @@ const ITEM_OF: Readonly<Record<string, (n: number) => string>> = {
   images: (n) => `第${n}张照片`,
   files: (n) => `第${n}个附件`,
   links: (n) => `第${n}个链接`,
+  urls: (n) => `第${n}个链接`,
   scope: (n) => `任务范围中的第${n}项`,
   unitIds: (n) => `第${n}个单位`,
   aliases: (n) => `第${n}个曾用名或别名`,
