@@ -7,7 +7,7 @@
 import type { ApiResult } from '../../miniprogram/shared/api';
 import { currentCaller, type Access, type Caller } from './context';
 import { ApiFailure, failure, ok } from './envelope';
-import type { Validator } from './validate';
+import { validateFor, type Validator } from './validate';
 
 export interface ActionDef<Req, Res> {
   access: Access;
@@ -28,10 +28,10 @@ export function createHandler(actions: Readonly<Record<string, AnyAction>>, wher
     try {
       const { action, data } = readEvent(event);
       const def = Object.prototype.hasOwnProperty.call(actions, action) ? actions[action] : undefined;
-      if (!def) throw new ApiFailure('UNKNOWN_ACTION', `未知操作 ${action}`, 'action');
+      if (!def) throw new ApiFailure('UNKNOWN_ACTION', '暂不支持这项操作，请更新小程序后重试', 'action');
       const caller = currentCaller();
       if (def.access === 'admin') await caller.requireAdmin();
-      const input = def.input(data, '');
+      const input = validateFor(action, () => def.input(data, ''));
       return ok(await def.run(input as never, caller));
     } catch (err) {
       return failure(err, where);
@@ -42,6 +42,7 @@ export function createHandler(actions: Readonly<Record<string, AnyAction>>, wher
 function readEvent(event: unknown): { action: string; data: unknown } {
   if (typeof event !== 'object' || event === null) throw new ApiFailure('INVALID_INPUT', '请求格式不正确', 'action');
   const { action, data } = event as Record<string, unknown>;
-  if (typeof action !== 'string' || action === '') throw new ApiFailure('INVALID_INPUT', '缺少 action', 'action');
+  if (typeof action !== 'string' || action === '')
+    throw new ApiFailure('INVALID_INPUT', '请求中没有操作名称，请更新小程序后重试', 'action');
   return { action, data };
 }

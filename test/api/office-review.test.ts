@@ -148,8 +148,8 @@ describe('review.decide', () => {
     ['a 退回 without a note', { decision: 'return' }, 'note', '写明'],
     ['a 退回 with a blank note', { decision: 'return', note: '   ' }, 'note', '写明'],
     ['a note over 200 characters', { decision: 'return', note: '补'.repeat(201) }, 'note', '200'],
-    ['an unknown decision', { decision: 'reject' }, 'decision', 'approve / return'],
-    ['an unknown expected state', { decision: 'approve', expectedState: 'pending' }, 'expectedState', 'submitted'],
+    ['an unknown decision', { decision: 'reject' }, 'decision', '请重新选择审核结果'],
+    ['an unknown expected state', { decision: 'approve', expectedState: 'pending' }, 'expectedState', '请重新选择报送状态'],
     ['a malformed report id', { decision: 'approve', reportId: 'a/b' }, 'reportId', '格式'],
   ])('refuses %s, writing nothing', async (_what, change, field, message) => {
     const report = await submit('ssfj', 24);

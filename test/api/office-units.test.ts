@@ -72,8 +72,8 @@ describe('unit.create', () => {
     ['a taken code', { name: '市统计局', kind: 'department', code: 'ssfj' }, 'code', '已被「市司法局」使用'],
     ['a code with capitals', { name: '市统计局', kind: 'department', code: 'STJJ' }, 'code', '小写字母'],
     ['a code in Chinese', { name: '市统计局', kind: 'department', code: '统计局' }, 'code', '小写字母'],
-    ['an unknown kind', { name: '市统计局', kind: 'bureau' }, 'kind', 'department / town / other'],
-    ['an empty name', { name: '  ', kind: 'town' }, 'name', '不能为空'],
+    ['an unknown kind', { name: '市统计局', kind: 'bureau' }, 'kind', '请重新选择单位类型'],
+    ['an empty name', { name: '  ', kind: 'town' }, 'name', '请填写单位名称'],
     ['a name over 30 characters', { name: '局'.repeat(31), kind: 'town' }, 'name', '30'],
   ])('refuses %s, writing nothing', async (_what, input, field, message) => {
     const res = refused(await admin()('unit.create', input as never));

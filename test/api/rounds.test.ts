@@ -115,12 +115,12 @@ describe('updating and closing', () => {
 
 describe('validation', () => {
   test.each<[string, string, Record<string, unknown>, string]>([
-    ['an empty name', 'name', { name: '  ' }, '不能为空'],
-    ['a name over 30 characters', 'name', { name: '轮'.repeat(31) }, '30'],
-    ['no due day', 'dueDate', { dueDate: undefined }, '应为文字'],
+    ['an empty name', 'name', { name: '  ' }, '请填写轮次名称'],
+    ['a name over 30 characters', 'name', { name: '轮'.repeat(31) }, '轮次名称不能超过 30 个字'],
+    ['no due day', 'dueDate', { dueDate: undefined }, '请填写截止日期'],
     ['an impossible due day', 'dueDate', { dueDate: '2021-02-30' }, '有效日期'],
     ['a due day in another format', 'dueDate', { dueDate: '2021/09/30' }, '有效日期'],
-    ['a numeric due day', 'dueDate', { dueDate: 20210930 }, '应为文字'],
+    ['a numeric due day', 'dueDate', { dueDate: 20210930 }, '截止日期的格式不正确'],
     ['scope neither all nor a list', 'scope', { scope: 'some' }, '全部任务'],
     ['an empty scope', 'scope', { scope: [] }, '至少选择一项'],
     ['a repeated task', 'scope[2]', { scope: [3, 7, 3] }, '重复'],
@@ -132,9 +132,9 @@ describe('validation', () => {
     ['an override with a leading zero', 'overrides.032', { overrides: { '032': '2021-12-31' } }, '任务序号'],
     ['an override of a task the table does not have', 'overrides.45', { overrides: { '45': '2021-12-31' } }, '没有第 45 项'],
     ['an override of a task outside the scope', 'overrides.32', { scope: [1, 2], overrides: { '32': '2021-12-31' } }, '不在本轮范围'],
-    ['overrides as a list', 'overrides', { overrides: ['2021-12-31'] }, '应为对象'],
+    ['overrides as a list', 'overrides', { overrides: ['2021-12-31'] }, '单独截止日期的格式不正确'],
     ['an operator key', 'overrides.$set', { overrides: { $set: '2021-12-31' } }, '不允许'],
-    ['an unknown field', 'status', { status: 'closed' }, '未知字段'],
+    ['an unknown field', 'status', { status: 'closed' }, '本系统不认识的内容'],
   ])('create with %s fails on %s', async (_what, field, change, message) => {
     const input = { ...Q3, ...change };
     for (const [k, v] of Object.entries(input)) if (v === undefined) delete (input as Record<string, unknown>)[k];

@@ -20,8 +20,8 @@ beforeAll(async () => {
   buildConsole();
   [c, browser] = await Promise.all([startConsoleCloud(), openBrowser()]);
   page = await browser.context.newPage();
-  // Fail a step with its own message well before jest's test timeout.
-  page.setDefaultTimeout(5000);
+  // Fail a step with its own message before jest's test timeout; a step's calls can take seconds on a busy machine.
+  page.setDefaultTimeout(15_000);
   page.on('pageerror', (e) => errors.push(e.message));
   activity = await addActivity(c.t, await photo(page, 320));
   okData(

@@ -1,4 +1,4 @@
-import { groupMessage, unitReason, type DigestEntry } from '../../cloudfunctions/common/domain/digest';
+import { groupMessage, stillOwed, unitReason, type DigestEntry, type LatestState } from '../../cloudfunctions/common/domain/digest';
 
 const entry = (over: Partial<DigestEntry>): DigestEntry => ({
   group: 'g',
@@ -66,4 +66,29 @@ test('a unit’s reason: nobody bound, else what most of its people ran into', (
       { name: 'b', reason: 'no_quota' },
     ]),
   ).toBe('no_quota');
+});
+
+describe('stillOwed: what a unit reported since the line was written is left out', () => {
+  const states: Record<string, ReturnType<LatestState>> = { 'r1|u|8': 'approved', 'r1|u|20': 'returned', 'r1|v|11': 'submitted' };
+  const latest: LatestState = (round, unit, no) => states[`${round}|${unit}|${no}`];
+
+  test('a task approved or resubmitted is dropped; one still returned stays; a line with nothing left goes', () => {
+    const out = stillOwed(
+      [
+        entry({ taskNos: [8, 20], pending: 2, overdue: 2 }),
+        entry({ unitId: 'v', kind: 'returned', taskNos: [11], pending: 1 }),
+        entry({ unitId: 'w', taskNos: [1, 2], pending: 2 }),
+      ],
+      latest,
+    );
+    expect(out.map((e) => [e.unitId, e.taskNos, e.pending, e.overdue])).toEqual([
+      ['u', [20], 1, 1],
+      ['w', [1, 2], 2, 0],
+    ]);
+  });
+
+  test('a line without a round is kept as it is', () => {
+    const line = entry({ roundId: null, taskNos: [8] });
+    expect(stillOwed([line], latest)).toEqual([line]);
+  });
 });

@@ -10,7 +10,7 @@
  *  - the call never throws: an envelope comes back;
  *  - the envelope is well-formed: `{ok:true,data}` or `{ok:false,code,message,field?}`
  *    with a documented code and a non-empty message;
- *  - a refusal is never INTERNAL;
+ *  - a refusal is never INTERNAL, and an INVALID_INPUT message names no field by its key;
  *  - a refused call writes nothing: no journal record, no collection count
  *    change, no file stored or written over (the ledger's files and audit
  *    entries come only with a success);
@@ -118,6 +118,13 @@ async function callerFor(target: Target, role: FuzzRole): Promise<string> {
 
 const snapshot = () => writeMark(t);
 
+/** The field names a payload holds, nested ones too (not the keys of maps, which are data). */
+function keysOf(v: unknown): string[] {
+  if (Array.isArray(v)) return v.flatMap(keysOf);
+  if (!v || typeof v !== 'object') return [];
+  return Object.entries(v).flatMap(([k, x]) => [...(/^[A-Za-z]\w*$/.test(k) && !k.startsWith('tmpl-') ? [k] : []), ...keysOf(x)]);
+}
+
 function checkEnvelope(res: unknown): string | null {
   if (typeof res !== 'object' || res === null) return `not an envelope: ${show(res)}`;
   const r = res as Record<string, unknown>;
@@ -171,6 +178,8 @@ test.each(TARGETS.map((target) => [`${target.fn} ${target.action}`, target] as c
   '%s: hostile payloads get a clean refusal and write nothing',
   async (_name, target) => {
     const { fn, action } = target;
+    // A refusal names fields in Chinese: none of the payload's own keys may show in its message.
+    const fieldKeys = keysOf(target.base(ctx));
     const counts = { admin: 0, contact: 0 };
     const seen: Record<string, number> = {};
     ran.set(target, counts);
@@ -193,6 +202,11 @@ test.each(TARGETS.map((target) => [`${target.fn} ${target.action}`, target] as c
           seen[outcome] = (seen[outcome] ?? 0) + 1;
           if (!res.ok) {
             if (res.code === 'INTERNAL') throw new Error(`${what}: INTERNAL for ${fuzz.kind} ${show(fuzz.data)}`);
+            const key =
+              res.code === 'INVALID_INPUT'
+                ? fieldKeys.find((k) => new RegExp(`(?<![A-Za-z])${k}(?![A-Za-z])`).test(res.message))
+                : undefined;
+            if (key) throw new Error(`${what}: the message "${res.message}" names the field ${key} for ${fuzz.kind} ${show(fuzz.data)}`);
             const after = snapshot();
             if (after !== before) {
               throw new Error(

@@ -60,8 +60,11 @@ interface WxStubState {
   uploads: { cloudPath: string; filePath: string; progress: number[]; ok: boolean }[];
   /** Fail the next N uploads before any byte is sent (a dropped connection on the phone). */
   failUploads: number;
-  /** Pause between the chunks of an upload, so a test can watch its progress (a slow uplink). */
-  uploadStepMs: number;
+  /**
+   * A slow uplink a test can watch without racing it: an upload whose file this returns true for stops
+   * after each chunk until it returns false (set it back to release). The tiles show the progress meanwhile.
+   */
+  uploadHold: (filePath: string) => boolean;
   /** URLs wx.downloadFile fetched (over the local cloud's HTTP bridge). */
   downloads: string[];
   /** Files wx.openDocument opened, with the bytes the reader would show. */
@@ -87,7 +90,7 @@ const fresh = (): Omit<WxStubState, 'storage' | 'openid' | 'cloud'> => ({
   previews: [],
   uploads: [],
   failUploads: 0,
-  uploadStepMs: 0,
+  uploadHold: () => false,
   downloads: [],
   documents: [],
 });
@@ -139,8 +142,15 @@ interface HttpAnswer {
   body: Buffer;
 }
 
-/** Sends `body` in a few chunks, telling `onSent` after each, like an upload on a slow link. */
-function send(url: string, method: string, headers: Record<string, string | number>, body: Buffer, onSent?: (sent: number) => void) {
+/** Sends `body` in a few chunks, telling `onSent` after each and going on once `held` says so, like an upload on a slow link. */
+function send(
+  url: string,
+  method: string,
+  headers: Record<string, string | number>,
+  body: Buffer,
+  onSent?: (sent: number) => void,
+  held: () => boolean = () => false,
+) {
   let req: http.ClientRequest | undefined;
   const answer = new Promise<HttpAnswer>((resolve, reject) => {
     const u = new URL(url);
@@ -168,9 +178,14 @@ function send(url: string, method: string, headers: Record<string, string | numb
       }
       const chunk = body.subarray(sent, sent + step);
       sent += chunk.length;
+      const resume = () => {
+        if (req?.destroyed) return;
+        if (held()) setTimeout(resume, 5);
+        else next();
+      };
       req.write(chunk, () => {
         onSent?.(sent);
-        setTimeout(next, wxState.uploadStepMs);
+        setTimeout(resume, 0);
       });
     };
     next();
@@ -253,7 +268,14 @@ function cloudUpload(opts: {
       if (!meta.data) throw new Error(meta.code ?? 'no upload metadata');
       const bytes = fs.readFileSync(opts.filePath);
       // The signed URL names the bridge's configured origin; the bytes go to the running bridge.
-      const put = send(origin + new URL(meta.data.url).pathname, 'PUT', {}, bytes, (sent) => onSent(sent, bytes.length));
+      const put = send(
+        origin + new URL(meta.data.url).pathname,
+        'PUT',
+        {},
+        bytes,
+        (sent) => onSent(sent, bytes.length),
+        () => wxState.uploadHold(opts.filePath),
+      );
       setAbort(put.abort);
       const res = await put.answer;
       if (res.status !== 200) throw new Error(`COS answered ${res.status}`);
@@ -302,6 +324,7 @@ function localUpload(opts: {
         { ...opts.header, 'content-type': `multipart/form-data; boundary=${boundary}` },
         body,
         (sent) => onSent(sent, body.length),
+        () => wxState.uploadHold(opts.filePath),
       );
       setAbort(post.abort);
       const res = await post.answer;
@@ -576,8 +599,12 @@ export async function openPage(page: string, query: Record<string, string> = {})
   };
 }
 
-/** Waits until `check` passes (the page's calls are real and asynchronous). */
-export async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+/**
+ * Waits until `check` passes (the page's calls are real and asynchronous).
+ * The limit only turns a hang into a message before jest's own timeout: the
+ * calls behind a check can take seconds on a machine running the whole suite.
+ */
+export async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
   const start = Date.now();
   while (!check()) {
     if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);

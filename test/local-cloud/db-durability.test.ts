@@ -61,7 +61,9 @@ test('every write acknowledged before SIGKILL survives, exactly once; batches ar
   });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  // 'close', not 'exit': only then has every line the child printed been read (its last acks can still be in the pipe
+  // when it exits, and a busy machine makes that likely).
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
   await new Promise<void>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -74,7 +76,7 @@ test('every write acknowledged before SIGKILL survives, exactly once; batches ar
         resolve();
       }
     });
-    child.on('exit', () => (acked.length >= 300 ? resolve() : reject(new Error(`child exited early: ${stderr}`))));
+    child.on('close', () => (acked.length >= 300 ? resolve() : reject(new Error(`child exited early: ${stderr}`))));
   });
   expect(await exited).toBe('SIGKILL');
   expect(fs.existsSync(path.join(dir, 'LOCK'))).toBe(true); // stale lock of the dead child

@@ -104,6 +104,23 @@ test('a refusal from the server lands next to the field it names', async () => {
   expect(page.data().phase).toBe('form');
 });
 
+test("the server's own refusal is shown as it is: in Chinese, no field key", async () => {
+  const page = await openBind('o-contact-server-02');
+  await page.tap('.unit-option');
+  await page.type('.input-name', '赵六');
+  await page.type('.input-phone', '13900000003');
+  // A page of an older version, sending a field this server does not know: the real server answers.
+  const invoke = t.cloud.invoke.bind(t.cloud);
+  t.cloud.invoke = (name, event, who) => {
+    const e = event as { action?: string; data?: Record<string, unknown> };
+    return invoke(name, e.action === 'contact.bind' ? { ...e, data: { ...e.data, unitName: '市司法局' } } : event, who);
+  };
+  await page.tap('.btn-submit');
+  await until(() => page.textOf('.error-form') !== '', 'the form error');
+  expect(page.textOf('.error-form')).toBe('请求中含有本系统不认识的内容，请更新小程序或刷新页面后重试');
+  expect(page.data().phase).toBe('form');
+});
+
 test('opened from the registered 政务公开 group, the binding is active at once', async () => {
   await api(t, ADMIN, 'group.register', { groupCloudId: t.cloud.issueGroupCloudId(ADMIN, 'g-zwgk-2021') });
   const openid = 'o-contact-group-01';

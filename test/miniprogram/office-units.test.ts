@@ -67,7 +67,10 @@ test('add a department, rename it keeping the old name as an alias, retire and r
   await until(() => rowOf(texts(page, '.unit-row'), '邹城市统计局').includes('联络员 1 人'), 'the contact count');
   const at = texts(page, '.unit-row').findIndex((r) => r.startsWith('邹城市统计局'));
   wxState.modalConfirm = false;
+  const asked = wxState.modals.length;
   await page.tap('.retire', at);
+  await until(() => wxState.modals.length > asked, 'the confirmation');
+  // Let the dialog's answer land (its callback comes on a later turn) before looking.
   await simulate.sleep(20);
   expect(wxState.modals.pop()).toContain('它的联络员（1 人）将不能再登录报送');
   expect((await api(t, ADMIN, 'unit.list')).some((u) => u.id === added.id)).toBe(true);

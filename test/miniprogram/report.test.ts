@@ -67,7 +67,7 @@ test('the whole journey: open the task, report with two photos, a chat file and 
   expect(page.root.querySelector('.radio-done .check')).toBeDefined();
 
   // A slow uplink: each photo starts uploading as soon as it is chosen, and its tile shows how far it got.
-  wxState.uploadStepMs = 40;
+  wxState.uploadHold = () => true;
   wxState.media.push([tempFile('a.jpg', 40_000), tempFile('b.jpg', 30_000)]);
   await page.tap('.add-images');
   expect(wxState.pickerCalls[0]).toMatchObject({
@@ -76,11 +76,13 @@ test('the whole journey: open the task, report with two photos, a chat file and 
   });
   await until(() => /^\d{2}%$/.test(page.textOf('.image-item .tile-mask')), 'a percentage on a tile');
   expect(page.root.querySelector('.btn-submit')?.dom?.className).toContain('btn-disabled');
-  expect(page.textOf('.bar-reason')).toMatch(/^还有 [12] 个文件正在上传，完成后即可提交$/);
+  await until(() => page.textOf('.bar-reason') === '还有 2 个文件正在上传，完成后即可提交', 'both photos under way');
+  wxState.uploadHold = () => false;
   await until(() => items(page, 'images').every((i) => i.state === 'done'), 'the photo uploads');
   expect(page.root.querySelectorAll('.image-item .tile-mask')).toHaveLength(0);
 
   const docx = tempFile('summary.docx', 12_000);
+  wxState.uploadHold = () => true;
   wxState.messageFiles.push([{ path: docx, name: '2021年沟通联动机制.docx' }]);
   await page.tap('.add-files');
   expect(wxState.pickerCalls[1]).toMatchObject({
@@ -89,6 +91,7 @@ test('the whole journey: open the task, report with two photos, a chat file and 
   });
   await until(() => /上传中 \d{2}%/.test(page.textOf('.file-item')), 'the file row to show its progress');
   expect(page.root.querySelector('.file-item .bar-fill')).toBeDefined();
+  wxState.uploadHold = () => false;
   await until(() => items(page, 'files').length === 1 && allDone(page), 'the file upload');
   expect(page.textOf('.file-item')).toContain('2021年沟通联动机制.docx');
   expect(page.textOf('.file-item')).toContain('已上传');
@@ -289,10 +292,11 @@ test('a failed upload shows 重试 on that file only; submit waits for it; retry
 
 test('removing a photo while it uploads drops it; the others stay', async () => {
   const page = await openReport();
+  // drop.jpg stays under way until it is removed; keep.jpg goes through.
+  wxState.uploadHold = (file) => file.endsWith('drop.jpg');
   wxState.media.push([tempFile('keep.jpg', 4_000), tempFile('drop.jpg', 200_000)]);
   await page.tap('.add-images');
-  wxState.uploadStepMs = 40;
-  await until(() => items(page, 'images').length === 2, 'the tiles');
+  await until(() => items(page, 'images').length === 2 && items(page, 'images')[0]?.state === 'done', 'the tiles');
   expect(items(page, 'images')[1]?.state).not.toBe('done');
   await page.tap('.image-item .remove', 1);
   expect(items(page, 'images')).toHaveLength(1);

@@ -73,3 +73,55 @@ export async function moreContacts(t: TestCloud, n: number): Promise<string[]> {
   }
   return ids;
 }
+
+/**
+ * A claim's lease runs on the real clock (`leaseUntil` against `new Date()`
+ * in the sweep). Waiting it out races the machine: a busy one reaches the
+ * "still within the lease" step too late. With this clock, leases can be
+ * long and still be passed at once: only `Date` is replaced, it follows real
+ * time, and `pastLeases` moves it just beyond the latest lease given.
+ * Timers stay real. Call `restore` when done.
+ */
+export function leaseClock(): { pastLeases(leaseUntil: readonly (Date | string | null | undefined)[]): void; restore(): void } {
+  fakeDateOnly(true);
+  return {
+    pastLeases(leaseUntil) {
+      const until = Math.max(...leaseUntil.map((d) => (d ? new Date(d).getTime() : 0)));
+      jest.setSystemTime(Math.max(Date.now(), until) + 1000);
+    },
+    restore: () => jest.useRealTimers(),
+  };
+}
+
+/**
+ * A clock that stands still unless the test moves it (`advance`): a run's time
+ * budget is then spent by what the test says each step costs, not by how busy
+ * the machine is. Only `Date` is replaced; timers stay real.
+ */
+export function stillClock(): { advance(ms: number): void; restore(): void } {
+  fakeDateOnly(false);
+  return { advance: (ms) => jest.setSystemTime(Date.now() + ms), restore: () => jest.useRealTimers() };
+}
+
+function fakeDateOnly(followRealTime: boolean): void {
+  jest.useFakeTimers({
+    now: Date.now(),
+    advanceTimers: followRealTime,
+    doNotFake: [
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+      'setImmediate',
+      'clearImmediate',
+      'setInterval',
+      'clearInterval',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
+}

@@ -152,6 +152,42 @@ test('notifyReturned delivers at once; without quota the office sees it in the d
   expect(after.message).toContain('香城镇：第三季度 第20项报送被退回，请按退回意见修改后重新报送');
 });
 
+test('a 退回 the unit has since resubmitted, and the office approved, is no longer asked of it in the digest', async () => {
+  // 香城镇's only contact has no subscription: 第20项's 退回 goes into the day's digest.
+  const xc = await submit(XC, 'xiangcheng-zhen', 20);
+  okData(await t.as(ADMIN)('review.decide', { reportId: xc.id, decision: 'return', note: '请补充' }));
+  await notifier({ reportId: xc.id });
+  const built = okData(await t.as(ADMIN)('digest.get', {}));
+  expect(built.entries.filter((e) => e.unitId === 'xiangcheng-zhen').map((e) => [e.kind, e.taskNos])).toEqual([['returned', [20]]]);
+  expect(built.message).toContain('香城镇：第三季度 第20项报送被退回');
+
+  // Resubmitted: the line is left out at once (the stored digest is not rewritten, the reading is).
+  const again = await submit(XC, 'xiangcheng-zhen', 20);
+  const resubmitted = okData(await t.as(ADMIN)('digest.get', {}));
+  expect(resubmitted.entries.filter((e) => e.unitId === 'xiangcheng-zhen')).toEqual([]);
+  expect(resubmitted.message).not.toContain('香城镇');
+  // Approved: still nothing to redo.
+  okData(await t.as(ADMIN)('review.decide', { reportId: again.id, decision: 'approve' }));
+  const approved = okData(await t.as(ADMIN)('digest.get', {}));
+  expect(approved.entries.filter((e) => e.unitId === 'xiangcheng-zhen')).toEqual([]);
+  expect(approved.message).not.toContain('香城镇');
+});
+
+test('a 催办 line keeps only the tasks the unit still owes', async () => {
+  await subscribe(t, SF, 'urge', 2);
+  okData(await t.as(ADMIN)('urge.send', { roundId: round.id, unitIds: ['xiangcheng-zhen'] }));
+  const built = okData(await t.as(ADMIN)('digest.get', {}));
+  expect(built.entries.find((e) => e.kind === 'urge')).toMatchObject({ unitId: 'xiangcheng-zhen', taskNos: [8, 20], pending: 2 });
+  // 香城镇 reports 第8项: the line now asks for 第20项 only; once 第20项 too, the line is gone.
+  await submit(XC, 'xiangcheng-zhen', 8);
+  const one = okData(await t.as(ADMIN)('digest.get', {}));
+  expect(one.entries.find((e) => e.kind === 'urge')).toMatchObject({ unitId: 'xiangcheng-zhen', taskNos: [20], pending: 1 });
+  expect(one.message).toContain('香城镇：收到催办，第三季度 第20项待报送');
+  await submit(XC, 'xiangcheng-zhen', 20);
+  const none = okData(await t.as(ADMIN)('digest.get', {}));
+  expect(none.entries.filter((e) => e.kind === 'urge')).toEqual([]);
+});
+
 test('a 催办 reaches the urged units’ contacts once, immediately or by the next run', async () => {
   await subscribe(t, XC, 'urge', 2);
   await subscribe(t, SF, 'urge', 2);

@@ -41,20 +41,20 @@ describe('payload validation', () => {
   });
 
   test.each([
-    [{ text: '' }, 'text', '不能为空'],
-    [{ text: 1 }, 'text', '应为文字'],
-    [{ text: '一二三四五六' }, 'text', '不能超过 5 个字'],
-    [{ text: 'a', year: 1999 }, 'year', '2000 到 2100'],
+    [{ text: '' }, 'text', '请填写报送内容'],
+    [{ text: 1 }, 'text', '报送内容的格式不正确'],
+    [{ text: '一二三四五六' }, 'text', '报送内容不能超过 5 个字（现有 6 个字）'],
+    [{ text: 'a', year: 1999 }, 'year', '年度应在 2000 到 2100 之间'],
     [{ text: 'a', year: 2021.5 }, 'year', '整数'],
-    [{ text: 'a', done: 'yes' }, 'done', '是或否'],
-    [{ text: 'a', state: 'c' }, 'state', 'a / b'],
+    [{ text: 'a', done: 'yes' }, 'done', '格式不正确'],
+    [{ text: 'a', state: 'c' }, 'state', '请重新选择'],
     [{ text: 'a', links: ['ftp://x'] }, 'links[0]', 'http://'],
-    [{ text: 'a', links: ['http://a', 'http://b', 'http://c'] }, 'links', '最多 2 项'],
-    [{ text: 'a', extra: 1 }, 'extra', '未知字段'],
-    [{ text: { $ne: null } }, 'text', '应为文字'],
+    [{ text: 'a', links: ['http://a', 'http://b', 'http://c'] }, 'links', '链接最多 2 项'],
+    [{ text: 'a', extra: 1 }, 'extra', '本系统不认识的内容'],
+    [{ text: { $ne: null } }, 'text', '报送内容的格式不正确'],
     [{ text: 'a', $where: '1' }, '$where', '不允许'],
     [JSON.parse('{"text":"a","__proto__":{"x":1}}'), '__proto__', '不允许'],
-    ['string', '', '应为对象'],
+    ['string', '', '请求内容的格式不正确'],
   ])('%j fails on %s', (input, field, message) => {
     const err = failure(input);
     expect(err.code).toBe('INVALID_INPUT');
@@ -96,17 +96,17 @@ describe('record', () => {
   });
 
   test.each([
-    [[], 'f', '应为对象'],
-    ['x', 'f', '应为对象'],
-    [null, 'f', '应为对象'],
+    [[], 'f', '格式不正确'],
+    ['x', 'f', '格式不正确'],
+    [null, 'f', '请填写'],
     [{ '1': 'a', '2': 'b', '3': 'c', '4': 'd' }, 'f', '最多 3 项'],
     [{ '032': 'a' }, 'f.032', '应为任务序号'],
     [{ abc: 'a' }, 'f.abc', '应为任务序号'],
     [{ '1.2': 'a' }, 'f.1.2', '不允许'],
     [{ $gt: 'a' }, 'f.$gt', '不允许'],
     [JSON.parse('{"__proto__":"a"}'), 'f.__proto__', '不允许'],
-    [{ '7': 5 }, 'f.7', '应为文字'],
-    [{ '7': '' }, 'f.7', '不能为空'],
+    [{ '7': 5 }, 'f.7', '格式不正确'],
+    [{ '7': '' }, 'f.7', '请填写'],
   ])('%j fails on %s', (input, field, message) => {
     const err = refusal(overrides, input);
     expect([err.code, err.field]).toEqual(['INVALID_INPUT', field]);

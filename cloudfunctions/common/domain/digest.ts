@@ -93,3 +93,35 @@ export function groupMessage(day: string, entries: readonly DigestEntry[]): stri
   lines.push('已报送的单位请忽略本消息。');
   return lines.join('\n');
 }
+
+/** Where a task of a unit in a round stands now: the state of the unit's latest report version, if any. */
+export type LatestState = (roundId: string, unitId: string, taskNo: number) => 'submitted' | 'returned' | 'approved' | undefined;
+
+/**
+ * The digest as it reads now: a line was written when its reminder reached
+ * nobody, but the unit may have reported since (resubmitted after a 退回,
+ * or had it approved). Those tasks are left out, and a line left with none
+ * is dropped, so neither the page nor the group message asks a unit to
+ * redo what it already did. A task whose latest version was returned is
+ * still owed, whatever kind the line is.
+ */
+export function stillOwed(entries: readonly DigestEntry[], latest: LatestState): DigestEntry[] {
+  const out: DigestEntry[] = [];
+  for (const e of entries) {
+    if (e.roundId === null) {
+      out.push(e);
+      continue;
+    }
+    const roundId = e.roundId;
+    const owed = e.taskNos.filter((no) => {
+      const state = latest(roundId, e.unitId, no);
+      return state !== 'submitted' && state !== 'approved';
+    });
+    if (owed.length === e.taskNos.length) out.push(e);
+    else if (owed.length > 0) {
+      const pending = Math.max(owed.length, e.pending - (e.taskNos.length - owed.length));
+      out.push({ ...e, taskNos: owed, pending, overdue: Math.min(e.overdue, pending) });
+    }
+  }
+  return out;
+}

@@ -43,7 +43,7 @@ export const reviewDecide: ActionDef<'review.decide'> = {
     expectedState: optional(oneOf(STATES)),
   }),
   async run({ reportId, decision, note = '', expectedState }, caller) {
-    if (decision === 'return' && note === '') throw invalid('note', '退回时请写明需要单位补充或修改的内容');
+    if (decision === 'return' && note === '') throw invalid('note', '请填写退回意见：写明需要单位补充或修改的内容');
     const byName = (await caller.contact())?.name ?? '';
     const now = new Date();
     const decided = await inTransaction(async (tx) => {

@@ -27,7 +27,7 @@ const day: Validator<string> = (value, path) => {
 /** `all`, or a non-empty list of distinct task numbers (checked against the plan later). */
 const scope: Validator<'all' | number[]> = (value, path) => {
   if (value === 'all') return 'all';
-  if (!Array.isArray(value)) throw invalid(path, '请选择“全部任务”或至少一项任务');
+  if (!Array.isArray(value)) throw invalid(path, '请填写任务范围：选择“全部任务”或至少一项任务');
   const nos = array(integer(1, MAX_TASK_NO), MAX_TASK_NO)(value, path);
   if (nos.length === 0) throw invalid(path, '请至少选择一项任务，或选择“全部任务”');
   const seen = new Set<number>();

@@ -11,28 +11,17 @@ import { recordEffect } from '../../../common/domain/subscriptions';
 import { invalid } from '../../../common/envelope';
 import { C } from '../../../common/schema';
 import { templateKinds } from '../../../common/templates';
-import type { Validator } from '../../../common/validate';
+import { label, object, oneOf, record, type Validator } from '../../../common/validate';
 import type { ActionDef } from '../router';
 
 const RESULTS: readonly SubscribeResult[] = ['accept', 'reject', 'ban', 'filter'];
 
-const resultsInput: Validator<{ results: Record<string, SubscribeResult> }> = (value) => {
-  const input = (value ?? {}) as Record<string, unknown>;
-  if (typeof input !== 'object' || Array.isArray(input)) throw invalid('', '参数应为对象');
-  for (const key of Object.keys(input)) if (key !== 'results') throw invalid(key, `未知字段 ${key}`);
-  const results = input.results;
-  if (typeof results !== 'object' || results === null || Array.isArray(results)) throw invalid('results', 'results 应为对象');
-  const entries = Object.entries(results as Record<string, unknown>);
-  if (entries.length === 0 || entries.length > 10) throw invalid('results', 'results 应有 1 到 10 项');
-  const out: Record<string, SubscribeResult> = {};
-  for (const [id, result] of entries) {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw invalid(`results.${id.slice(0, 64)}`, '模板 ID 格式不正确');
-    if (typeof result !== 'string' || !(RESULTS as readonly string[]).includes(result)) {
-      throw invalid(`results.${id}`, `应为 ${RESULTS.join(' / ')} 之一`);
-    }
-    out[id] = result as SubscribeResult;
-  }
-  return { results: out };
+const resultsInput: Validator<{ results: Record<string, SubscribeResult> }> = (value, path) => {
+  const input = object({
+    results: record(oneOf(RESULTS), { maxKeys: 10, key: /^[A-Za-z0-9_-]{1,64}$/, keyMessage: '模板 ID 格式不正确' }),
+  })(value, path);
+  if (Object.keys(input.results).length === 0) throw invalid('results', `请填写${label('results')}`);
+  return input;
 };
 
 export const subscriptionKey = (openid: string, templateId: string) => `${openid}:${templateId}`;

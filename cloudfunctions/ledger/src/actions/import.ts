@@ -35,7 +35,7 @@ import type { LedgerActionDef } from '../router';
 const LEASE_MS = 90_000;
 
 const fileIdInput = string({ max: 1000 });
-const requestIdInput = string({ max: 64, pattern: /^[A-Za-z0-9_-]+$/, patternMessage: 'requestId 格式不正确' });
+const requestIdInput = string({ max: 64, pattern: /^[A-Za-z0-9_-]+$/, patternMessage: '请求编号格式不正确，请刷新页面后重试' });
 
 /** The uploaded file's bytes, after checking it is the caller's own upload. */
 async function fetchUpload(fileID: string, caller: Caller): Promise<Buffer> {
