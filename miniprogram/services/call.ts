@@ -6,7 +6,7 @@
  * wx.request themselves.
  */
 import type { ActionName, ActionRequest, ActionResponse, ApiResult, ErrorCode } from '../shared/api';
-import type { LedgerActionName, LedgerRequest, LedgerResponse } from '../shared/ledger-api';
+import type { LedgerActionName, LedgerRequest, LedgerResponse } from '../office/shared/ledger-api';
 import { backend, localCloudUrl, localOpenid } from '../utils/platform';
 
 export class ApiCallError extends Error {
