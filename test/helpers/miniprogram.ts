@@ -553,9 +553,15 @@ g.wx = {
     const confirm = wxState.modalConfirm;
     later(() => opts.success?.({ confirm, cancel: !confirm, errMsg: 'showModal:ok' }));
   },
-  setClipboardData: (opts: { data: string; success?: () => void }) => {
-    wxState.clipboard = opts.data;
-    opts.success?.();
+  setClipboardData: (opts: { data: string; success?: () => void; fail?: (e: unknown) => void }) => {
+    privacyGate(
+      'setClipboardData',
+      () => {
+        wxState.clipboard = opts.data;
+        opts.success?.();
+      },
+      (e) => opts.fail?.(e),
+    );
   },
   previewImage: (opts: { urls: string[] }) => {
     wxState.previews.push(opts.urls);

@@ -45,7 +45,7 @@ async function openReport(): Promise<RenderedPage> {
 type Item = { state: string; name: string; progress: number };
 const images = (page: RenderedPage) => page.data().images as Item[];
 
-/** The privacy popup inside the page (a component: queried from its own root). */
+/** The privacy popup inside a page (a component: queried from its own root). */
 function popup(page: RenderedPage): SimNode {
   const node = page.root.querySelector('.privacy');
   if (!node) throw new Error('the report page has no privacy popup');
@@ -142,4 +142,22 @@ test('a client whose uploadFile returns a Promise: no progress, and the upload s
   await until(() => images(page)[0]?.state === 'done', 'the upload');
   expect(images(page)[0]?.progress).toBe(100);
   expect(wxState.uploads[0]?.ok).toBe(true);
+});
+
+test('copying to the clipboard asks for the agreement on that page too; declined, nothing is copied', async () => {
+  useCloud(t, 'o-future-admin-privacy');
+  const home = await openPage('pages/home/index');
+  await until(() => home.data().phase === 'ready', 'home');
+  wxState.privacyAgreed = false;
+  await home.tap('.account-cell');
+  await until(() => popupText(home) !== '', 'the privacy popup on home');
+  expect(wxState.privacyPrompts).toEqual(['setClipboardData']);
+  await tapInPopup(home, '.privacy-disagree');
+  expect(wxState.clipboard).toBe('');
+
+  await home.tap('.account-cell');
+  await until(() => popupText(home) !== '', 'the privacy popup again');
+  await tapInPopup(home, '#privacy-agree', 'agreeprivacyauthorization');
+  await until(() => wxState.clipboard !== '', 'the copy');
+  expect(wxState.clipboard).toBe('o-future-admin-privacy');
 });

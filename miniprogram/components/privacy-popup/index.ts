@@ -1,7 +1,8 @@
 /**
  * The privacy agreement, shown the first time the page needs a privacy-relevant
- * API (choosing photos or chat files). The platform holds that call until the
- * person answers here: 同意 lets it go on, 不同意 makes it fail.
+ * API (choosing photos or chat files, copying to the clipboard). The platform
+ * holds that call until the person answers here: 同意 lets it go on, 不同意
+ * makes it fail. Every page that calls such an API carries one.
  */
 import { onNeedPrivacy, type PrivacyResolve } from '../../utils/platform';
 
