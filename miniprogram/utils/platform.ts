@@ -213,5 +213,6 @@ export function onNeedPrivacy(listener: (resolve: PrivacyResolve) => void): void
  */
 export function enableGroupShare(): void {
   if (typeof wx.showShareMenu !== 'function') return;
-  wx.showShareMenu({ withShareTicket: true, menus: ['shareAppMessage'] }).catch(() => undefined);
+  // With a callback no Promise is returned (older clients return nothing to catch).
+  wx.showShareMenu({ withShareTicket: true, menus: ['shareAppMessage'], fail: () => undefined });
 }
