@@ -1,4 +1,5 @@
-import { backend, config } from './config';
+import { config } from './config';
+import { backend } from './utils/platform';
 
 App({
   onLaunch() {

@@ -6,10 +6,9 @@
  * wx.request themselves.
  */
 import type { ActionName, ActionRequest, ActionResponse, ApiResult, ErrorCode } from '../shared/api';
-import type { LedgerActionName, LedgerRequest, LedgerResponse } from '../shared/ledger-api';
+import type { LedgerActionName, LedgerRequest, LedgerResponse } from '../office/shared/ledger-api';
 import type { LinksActionName, LinksRequest, LinksResponse } from '../shared/links-api';
-import { backend, config } from '../config';
-import { localOpenid } from '../utils/platform';
+import { backend, localCloudUrl, localOpenid } from '../utils/platform';
 
 export class ApiCallError extends Error {
   constructor(
@@ -33,7 +32,7 @@ function viaCloud(name: FunctionName, event: object): Promise<unknown> {
 function viaLocal(name: FunctionName, event: object): Promise<unknown> {
   return new Promise((resolve, reject) => {
     wx.request({
-      url: `${config.localBaseUrl}/call/${name}`,
+      url: `${localCloudUrl()}/call/${name}`,
       // The ledger builds files for up to a minute (its function timeout).
       timeout: 65_000,
       method: 'POST',

@@ -1,5 +1,5 @@
 /** Opening evidence someone uploaded: photos in the viewer, documents in WeChat's reader. */
-import { backend } from '../config';
+import { backend } from '../utils/platform';
 
 export class OpenFileError extends Error {}
 

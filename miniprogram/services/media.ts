@@ -3,7 +3,7 @@
  * of a picker yields an empty list, not an error.
  */
 import { REPORT_LIMITS } from '../shared/api';
-import { isCancel } from '../utils/platform';
+import { CHAT_PICTURES, isCancel } from '../utils/platform';
 
 export interface PickedFile {
   path: string;
@@ -68,18 +68,24 @@ export function chooseImages(max: number): Promise<Chosen> {
 
 const EXTENSIONS: readonly string[] = REPORT_LIMITS.fileExtensions;
 
-export function chooseChatFiles(max: number): Promise<Chosen> {
+function chooseFromChat(max: number, kind: 'photo' | 'file'): Promise<Chosen> {
   if (max <= 0) return Promise.resolve(NONE);
   return new Promise((resolve, reject) => {
     wx.chooseMessageFile({
       count: max,
-      type: 'file',
-      extension: [...EXTENSIONS],
+      // 'file' leaves out pictures sent in chats (see CHAT_PICTURES).
+      ...(kind === 'photo' ? { type: CHAT_PICTURES } : { type: 'file' as const, extension: [...EXTENSIONS] }),
       success: (res) => {
         const picked = res.tempFiles.map((f) => ({ path: f.path, size: f.size, name: f.name }));
-        resolve(sortOut(picked, max, 'file'));
+        resolve(sortOut(picked, max, kind));
       },
       fail: (err) => (isCancel(err) ? resolve(NONE) : reject(err)),
     });
   });
 }
+
+/** Documents (PDF, Word, Excel…) sent in chats. */
+export const chooseChatFiles = (max: number): Promise<Chosen> => chooseFromChat(max, 'file');
+
+/** Pictures sent in chats (photos a colleague forwarded), kept as photos. */
+export const chooseChatImages = (max: number): Promise<Chosen> => chooseFromChat(max, 'photo');

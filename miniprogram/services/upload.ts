@@ -1,10 +1,10 @@
 /**
  * One way to upload a file, whatever the backend: wx.cloud.uploadFile on
  * the cloud, wx.uploadFile to the local cloud's `/storage/upload` in a
- * development build. Both give progress and can be aborted.
+ * development build. Both can be aborted; progress is reported when the
+ * client gives an UploadTask (see asUploadTask).
  */
-import { backend, config } from '../config';
-import { localOpenid } from '../utils/platform';
+import { asUploadTask, backend, localCloudUrl, localOpenid, type TaskLike } from '../utils/platform';
 
 export interface UploadRequest {
   filePath: string;
@@ -31,11 +31,6 @@ export class UploadError extends Error {
 
 const FAILED = '上传失败，请检查网络后点「重试」';
 
-interface TaskLike {
-  abort(): void;
-  onProgressUpdate(listener: (res: WechatMiniprogram.UploadTaskOnProgressUpdateListenerResult) => void): void;
-}
-
 export function uploadFile(req: UploadRequest): UploadHandle {
   let aborted = false;
   let task: TaskLike | undefined;
@@ -43,7 +38,7 @@ export function uploadFile(req: UploadRequest): UploadHandle {
     const fail = () => reject(new UploadError(aborted ? '已取消上传' : FAILED, aborted));
     if (backend() === 'local') {
       task = wx.uploadFile({
-        url: `${config.localBaseUrl}/storage/upload`,
+        url: `${localCloudUrl()}/storage/upload`,
         filePath: req.filePath,
         name: 'file',
         formData: { cloudPath: req.cloudPath },
@@ -56,14 +51,16 @@ export function uploadFile(req: UploadRequest): UploadHandle {
         fail,
       });
     } else {
-      task = wx.cloud.uploadFile({
+      const returned: unknown = wx.cloud.uploadFile({
         cloudPath: req.cloudPath,
         filePath: req.filePath,
         success: (res) => (res.fileID ? resolve(res.fileID) : fail()),
         fail,
-      }) as TaskLike;
+      });
+      task = asUploadTask(returned, (fileID) => (fileID ? resolve(fileID) : fail()), fail);
     }
-    if (req.onProgress) task.onProgressUpdate((p) => req.onProgress?.(p.progress));
+    // Without a task (see asUploadTask) there is no progress: the page shows 上传中 until done.
+    if (req.onProgress) task?.onProgressUpdate((p) => req.onProgress?.(p.progress));
   });
   return {
     done,

@@ -28,8 +28,12 @@ import type { SdkHandler } from './sdk-seam';
 
 /** The svrkit API name wx-server-sdk's getOpenData calls. */
 export const GET_OPEN_DATA_API = 'ApiGetOpenDataByCloudId';
-/** The platform does not document a lifetime; a short one like a session's, on the safe side. */
-export const DEFAULT_CLOUD_ID_TTL_MS = 2 * 60 * 60 * 1000;
+/**
+ * A group CloudID from wx.getGroupEnterInfo is usable for about 5 minutes on the
+ * platform (not in the API reference; reported by developers): refuse after that here
+ * too, so a client that fetches it early fails locally as it would on a phone.
+ */
+export const DEFAULT_CLOUD_ID_TTL_MS = 5 * 60 * 1000;
 /** Expired tickets are remembered this long (so "expired" stays distinguishable from "unknown"). */
 const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
 const PREFIX = 'local_';

@@ -32,8 +32,8 @@ export interface PickedFileStub {
 interface WxStubState {
   openid: string | undefined;
   cloud: TestCloud | undefined;
-  /** 'release' → the app uses wx.cloud; 'develop' → the local cloud over HTTP (config.useLocalCloud). */
-  envVersion: 'release' | 'develop';
+  /** 'release' → the app uses wx.cloud; 'develop' → the local cloud over HTTP in DevTools (see `platform`). */
+  envVersion: 'release' | 'trial' | 'develop';
   navigations: string[];
   redirects: string[];
   relaunches: string[];
@@ -48,6 +48,25 @@ interface WxStubState {
   pickerCalls: { api: 'chooseMedia' | 'chooseMessageFile'; options: Record<string, unknown> }[];
   /** What wx.getGroupEnterInfo gives (opened from a group card), or undefined (it fails). */
   groupCloudId: string | undefined;
+  /**
+   * Opened from a card in group `opengid` at `openedAt` (ms): each wx.getGroupEnterInfo
+   * then gets a CloudID from the TestCloud for the person acting, usable until 5
+   * minutes after the card was opened (the pessimistic reading of the platform's
+   * ~5-minute validity). Wins over `groupCloudId`.
+   */
+  groupEnter: { opengid: string; openedAt: number } | undefined;
+  /** When each wx.getGroupEnterInfo call happened (ms). */
+  groupEnterCalls: number[];
+  /** What wx.getDeviceInfo reports: 'devtools' in the simulator, else a phone. */
+  platform: 'devtools' | 'ios' | 'android';
+  /** Whether the person has agreed to the privacy guide (privacy-relevant APIs pass). */
+  privacyAgreed: boolean;
+  /** The APIs that raised wx.onNeedPrivacyAuthorization, in order. */
+  privacyPrompts: string[];
+  /** Every wx.showShareMenu call's options. */
+  shareMenus: Record<string, unknown>[];
+  /** wx.cloud.uploadFile returns a Promise instead of an UploadTask (reported on some clients). */
+  uploadReturnsPromise: boolean;
   /** The answer per template to the next wx.requestSubscribeMessage, or 'fail'. */
   subscribeAnswer: Record<string, SubscribeResult> | 'fail';
   subscribeRequests: string[][];
@@ -82,6 +101,13 @@ const fresh = (): Omit<WxStubState, 'storage' | 'openid' | 'cloud'> => ({
   messageFiles: [],
   pickerCalls: [],
   groupCloudId: undefined,
+  groupEnter: undefined,
+  groupEnterCalls: [],
+  platform: 'devtools',
+  privacyAgreed: true,
+  privacyPrompts: [],
+  shareMenus: [],
+  uploadReturnsPromise: false,
   subscribeAnswer: {},
   subscribeRequests: [],
   modalConfirm: true,
@@ -357,6 +383,90 @@ function localRequest(opts: {
 
 const cancel = (api: string) => ({ errMsg: `${api}:fail cancel` });
 
+/** A group CloudID is usable this long after the card was opened (see groupEnter). */
+export const GROUP_CLOUD_ID_MS = 5 * 60 * 1000;
+
+type PrivacyAnswer = { event: string; buttonId?: string };
+let privacyListener: ((resolve: (a: PrivacyAnswer) => void, info: { referrer: string }) => void) | undefined;
+
+/**
+ * A privacy-relevant API as the platform runs it: without consent it raises
+ * onNeedPrivacyAuthorization and waits for the page's answer; 'agree' (with the
+ * agree button's id) lets it go on, 'disagree' fails it with errno 104. Without a
+ * listener the call fails the same way (the test then shows a page forgot the popup).
+ */
+function privacyGate(api: string, go: () => void, fail: (e: unknown) => void): void {
+  const refused = () => fail({ errMsg: `${api}:fail privacy permission is not authorized`, errno: 104 });
+  if (wxState.privacyAgreed) return go();
+  wxState.privacyPrompts.push(api);
+  if (!privacyListener) {
+    later(refused);
+    return;
+  }
+  privacyListener(
+    (answer) => {
+      if (answer.event === 'exposureAuthorization') return;
+      if (answer.event === 'agree' && answer.buttonId) {
+        wxState.privacyAgreed = true;
+        later(go);
+      } else later(refused);
+    },
+    { referrer: api },
+  );
+}
+
+type PickerOptions = Record<string, unknown> & { count: number; success?: (r: unknown) => void; fail?: (e: unknown) => void };
+
+function pickMedia(opts: PickerOptions): void {
+  wxState.pickerCalls.push({ api: 'chooseMedia', options: { ...opts, success: undefined, fail: undefined } });
+  const next = wxState.media.shift();
+  later(() => {
+    if (!next) return opts.fail?.(cancel('chooseMedia'));
+    const tempFiles = next.slice(0, opts.count).map((p) => ({
+      tempFilePath: p,
+      size: fs.statSync(p).size,
+      fileType: 'image',
+      duration: 0,
+      height: 0,
+      width: 0,
+      thumbTempFilePath: '',
+    }));
+    opts.success?.({ tempFiles, type: 'image', errMsg: 'chooseMedia:ok' });
+  });
+}
+
+function pickMessageFile(opts: PickerOptions): void {
+  wxState.pickerCalls.push({ api: 'chooseMessageFile', options: { ...opts, success: undefined, fail: undefined } });
+  const next = wxState.messageFiles.shift();
+  later(() => {
+    if (!next) return opts.fail?.(cancel('chooseMessageFile'));
+    // Like the platform: 'file' never offers pictures, 'image' offers only pictures.
+    const isPicture = (f: PickedFileStub) => /\.(jpe?g|png|gif|webp|heic)$/i.test(f.name);
+    const offered = next.filter((f) => (opts.type === 'image' ? isPicture(f) : opts.type === 'file' ? !isPicture(f) : true));
+    const tempFiles = offered
+      .slice(0, opts.count)
+      .map((f) => ({ path: f.path, name: f.name, size: fs.statSync(f.path).size, time: 0, type: isPicture(f) ? 'image' : 'file' }));
+    opts.success?.({ tempFiles, errMsg: 'chooseMessageFile:ok' });
+  });
+}
+
+/** wx.getGroupEnterInfo: the CloudID of the group card the app was opened from. */
+function groupEnterInfo(opts: { success?: (r: unknown) => void; fail?: (e: unknown) => void }): void {
+  const now = Date.now();
+  wxState.groupEnterCalls.push(now);
+  let cloudID = wxState.groupCloudId;
+  const enter = wxState.groupEnter;
+  if (enter) {
+    if (!wxState.cloud || !wxState.openid) throw new Error('groupEnter needs useCloud() and a person');
+    cloudID = wxState.cloud.cloud.issueGroupCloudId(wxState.openid, enter.opengid, { ttlMs: enter.openedAt + GROUP_CLOUD_ID_MS - now });
+  }
+  later(() =>
+    cloudID
+      ? opts.success?.({ cloudID, encryptedData: '', iv: '', errMsg: 'getGroupEnterInfo:ok' })
+      : opts.fail?.({ errMsg: 'getGroupEnterInfo:fail not from group', errno: 40097 }),
+  );
+}
+
 const g = global as unknown as { wx: Record<string, unknown> };
 g.wx = {
   ...(g.wx ?? {}),
@@ -368,46 +478,58 @@ g.wx = {
       const result = await wxState.cloud.cloud.invoke(name, data, { openid: wxState.openid });
       return { result, errMsg: 'cloud.callFunction:ok', requestID: 'test' };
     },
-    uploadFile: cloudUpload,
+    uploadFile: (opts: Parameters<typeof cloudUpload>[0]) => {
+      if (!wxState.uploadReturnsPromise) return cloudUpload(opts);
+      // The promisified form: the callbacks still run, but there is no task to watch.
+      return new Promise((resolve, reject) => {
+        cloudUpload({
+          ...opts,
+          success: (r) => {
+            opts.success?.(r);
+            resolve(r);
+          },
+          fail: (e) => {
+            opts.fail?.(e);
+            reject(e as unknown as Error);
+          },
+        });
+      });
+    },
   },
   request: localRequest,
   uploadFile: localUpload,
-  chooseMedia: (opts: Record<string, unknown> & { count: number; success?: (r: unknown) => void; fail?: (e: unknown) => void }) => {
-    wxState.pickerCalls.push({ api: 'chooseMedia', options: { ...opts, success: undefined, fail: undefined } });
-    const next = wxState.media.shift();
-    later(() => {
-      if (!next) return opts.fail?.(cancel('chooseMedia'));
-      const tempFiles = next.slice(0, opts.count).map((p) => ({
-        tempFilePath: p,
-        size: fs.statSync(p).size,
-        fileType: 'image',
-        duration: 0,
-        height: 0,
-        width: 0,
-        thumbTempFilePath: '',
-      }));
-      opts.success?.({ tempFiles, type: 'image', errMsg: 'chooseMedia:ok' });
-    });
-  },
-  chooseMessageFile: (opts: Record<string, unknown> & { count: number; success?: (r: unknown) => void; fail?: (e: unknown) => void }) => {
-    wxState.pickerCalls.push({ api: 'chooseMessageFile', options: { ...opts, success: undefined, fail: undefined } });
-    const next = wxState.messageFiles.shift();
-    later(() => {
-      if (!next) return opts.fail?.(cancel('chooseMessageFile'));
-      const tempFiles = next
-        .slice(0, opts.count)
-        .map((f) => ({ path: f.path, name: f.name, size: fs.statSync(f.path).size, time: 0, type: 'file' }));
-      opts.success?.({ tempFiles, errMsg: 'chooseMessageFile:ok' });
-    });
-  },
-  getGroupEnterInfo: (opts: { success?: (r: unknown) => void; fail?: (e: unknown) => void }) => {
-    const cloudID = wxState.groupCloudId;
-    later(() =>
-      cloudID
-        ? opts.success?.({ cloudID, encryptedData: '', iv: '', errMsg: 'getGroupEnterInfo:ok' })
-        : opts.fail?.({ errMsg: 'getGroupEnterInfo:fail not from group', errno: 40097 }),
+  chooseMedia: (opts: PickerOptions) => {
+    privacyGate(
+      'chooseMedia',
+      () => pickMedia(opts),
+      (e) => opts.fail?.(e),
     );
   },
+  chooseMessageFile: (opts: PickerOptions) => {
+    privacyGate(
+      'chooseMessageFile',
+      () => pickMessageFile(opts),
+      (e) => opts.fail?.(e),
+    );
+  },
+  getGroupEnterInfo: groupEnterInfo,
+  getDeviceInfo: () => ({ platform: wxState.platform, brand: 'test', model: 'test', system: 'test' }),
+  getSystemInfoSync: () => ({ platform: wxState.platform }),
+  showShareMenu: (opts: Record<string, unknown>) => {
+    wxState.shareMenus.push({ ...opts });
+    return Promise.resolve({ errMsg: 'showShareMenu:ok' });
+  },
+  onNeedPrivacyAuthorization: (listener: typeof privacyListener) => {
+    // Only the latest listener is kept, as on the platform.
+    privacyListener = listener;
+  },
+  getPrivacySetting: (opts: { success?: (r: unknown) => void }) => {
+    const needAuthorization = !wxState.privacyAgreed;
+    later(() =>
+      opts.success?.({ needAuthorization, privacyContractName: '《政务公开任务台账小程序隐私保护指引》', errMsg: 'getPrivacySetting:ok' }),
+    );
+  },
+  openPrivacyContract: () => undefined,
   requestSubscribeMessage: (opts: { tmplIds: string[]; success?: (r: unknown) => void; fail?: (e: unknown) => void }) => {
     wxState.subscribeRequests.push([...opts.tmplIds]);
     const answer = wxState.subscribeAnswer;
@@ -454,9 +576,15 @@ g.wx = {
     const confirm = wxState.modalConfirm;
     later(() => opts.success?.({ confirm, cancel: !confirm, errMsg: 'showModal:ok' }));
   },
-  setClipboardData: (opts: { data: string; success?: () => void }) => {
-    wxState.clipboard = opts.data;
-    opts.success?.();
+  setClipboardData: (opts: { data: string; success?: () => void; fail?: (e: unknown) => void }) => {
+    privacyGate(
+      'setClipboardData',
+      () => {
+        wxState.clipboard = opts.data;
+        opts.success?.();
+      },
+      (e) => opts.fail?.(e),
+    );
   },
   previewImage: (opts: { urls: string[] }) => {
     wxState.previews.push(opts.urls);
@@ -539,6 +667,8 @@ export interface RenderedPage {
   lifecycle(name: string): void;
   /** Bytes (UTF-8 JSON) of every setData payload the page sent, in order. */
   setDataSizes: number[];
+  /** What forwarding the page gives (the menu's 转发, or a share button): the card, or undefined when it cannot be forwarded. */
+  share(from?: 'menu' | 'button'): { title?: string; path?: string } | undefined;
 }
 
 const collapse = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
@@ -596,6 +726,10 @@ export async function openPage(page: string, query: Record<string, string> = {})
       instance[name]?.();
     },
     setDataSizes,
+    share(from = 'menu') {
+      const onShare = instance.onShareAppMessage as unknown as ((o: { from: string }) => { title?: string; path?: string }) | undefined;
+      return onShare?.call(instance, { from });
+    },
   };
 }
 

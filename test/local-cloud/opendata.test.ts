@@ -89,7 +89,8 @@ test('a CloudID expires', async () => {
   expect((await getOpenData(ALICE, [expired])).list).toEqual([{ cloudID: expired, ...OPEN_DATA_ERRORS.expired }]);
 });
 
-test('expiry follows the clock: valid until the TTL has passed', async () => {
+test('expiry follows the clock: valid until the TTL (5 minutes, as on the platform) has passed', async () => {
+  expect(DEFAULT_CLOUD_ID_TTL_MS).toBe(5 * 60 * 1000);
   const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), 'opendata-clock-'));
   let clock = new Date('2021-07-01T09:00:00+08:00');
   const backend = createOpenDataBackend({ dir: backendDir, appid: 'wx-clock-test', now: () => clock });

@@ -14,7 +14,9 @@ import { string } from '../../common/validate';
 
 export const GROUP_SETTINGS_ID = 'group';
 
-export const GROUP_ENTRY_MESSAGE = '无法确认您是从政务公开工作群进入的。请从工作群中的小程序卡片进入后再试';
+/** Also what an expired CloudID gets: the platform does not say which failure it was. */
+export const GROUP_ENTRY_MESSAGE =
+  '无法确认您是从政务公开工作群进入的。工作群中的小程序卡片点开后几分钟内有效：请回到工作群，重新点开卡片后再试';
 
 /** A CloudID as the client got it: opaque, no whitespace. */
 export const groupCloudIdInput = string({ max: 1024, pattern: /^\S+$/, patternMessage: GROUP_ENTRY_MESSAGE });

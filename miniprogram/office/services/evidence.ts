@@ -4,7 +4,7 @@
  * returns.
  */
 import type { EvidenceFileView } from '../../shared/api';
-import { backend } from '../../config';
+import { backend } from '../../utils/platform';
 import { documentType } from '../../services/files';
 
 export class EvidenceError extends Error {}

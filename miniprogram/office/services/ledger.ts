@@ -13,8 +13,8 @@ import type {
   LedgerFileView,
   LedgerScope,
   SetCurrentResult,
-} from '../../shared/ledger-api';
-import { importPrefix } from '../../shared/ledger-api';
+} from '../shared/ledger-api';
+import { importPrefix } from '../shared/ledger-api';
 import { callLedger } from '../../services/call';
 import { uploadFile } from '../../services/upload';
 import { randomToken, safeFileName } from '../../utils/ids';

@@ -52,6 +52,10 @@ const KIND_TITLES: [UnitKind, string][] = [
 
 export const NAME_MAX = 20;
 
+/** The card was opened too long ago (or by someone else): what the person can do about it. */
+export const GROUP_PROOF_EXPIRED =
+  '工作群验证已失效（群里的小程序卡片点开后几分钟内有效），已改为提交政务公开科审核。想立即生效：回到工作群重新点开小程序卡片，点「修改申请」再提交一次。';
+
 /** Units whose name contains the query, grouped 部门 / 镇街 / 其他单位 (empty groups left out). */
 export function groupUnits(units: readonly UnitView[], query: string): UnitGroupBlock[] {
   const q = query.trim();
@@ -193,17 +197,21 @@ Component({
       this.setData({ submitting: true, errors: {} });
       try {
         const input = { unitId: data.unit.id, name: data.name, phone: data.phone };
+        // Fetched at the tap, not on load: the group proof is valid for minutes only.
         const groupCloudId = await groupEnterCloudId();
         let me: MeView;
+        let groupNotice = '';
         try {
           me = await bindContact({ ...input, groupCloudId });
         } catch (err) {
-          // A group ticket the server cannot use (expired, another person's) is no reason to
-          // refuse the request: send it again for the office to approve.
+          // A group proof the server cannot use (expired, another person's) is no reason to
+          // refuse the request: send it again for the office to approve, and say how to be quicker.
           if (!groupCloudId || errorField(err) !== 'groupCloudId') throw err;
           me = await bindContact(input);
+          groupNotice = GROUP_PROOF_EXPIRED;
         }
-        this.setData({ ...phaseOf(me), submitting: false });
+        const next = phaseOf(me);
+        this.setData({ ...next, notice: next.phase === 'pending' && groupNotice ? groupNotice : next.notice, submitting: false });
       } catch (err) {
         this.setData({ submitting: false, errors: { [fieldKey(errorField(err))]: errorText(err) } });
       }

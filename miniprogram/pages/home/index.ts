@@ -10,6 +10,8 @@ import { fetchMe } from '../../services/contacts';
 import { fetchPlans } from '../../services/plan';
 import { fetchMyTasks } from '../../services/tasks';
 import { clip, daysLeftText, formatDay } from '../../utils/format';
+import { enableGroupShare } from '../../utils/platform';
+import { inviteCard, type ShareCard } from '../../utils/share';
 
 type Phase = 'loading' | 'ready' | 'error';
 type GroupKey = 'todo' | 'returned' | 'submitted' | 'approved' | 'outside' | 'all';
@@ -136,7 +138,13 @@ Component({
 
   methods: {
     onLoad() {
+      enableGroupShare();
       void this.load();
+    },
+
+    /** 转发 from the menu: the card invites colleagues in the work group to bind. */
+    onShareAppMessage(): ShareCard {
+      return inviteCard();
     },
 
     onShow() {

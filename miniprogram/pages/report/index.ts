@@ -10,14 +10,14 @@ import { REPORT_LIMITS } from '../../shared/api';
 import { ApiCallError, errorField, errorText } from '../../services/call';
 import { fetchMe } from '../../services/contacts';
 import { clearDraft, draftKey, draftSaver, loadDraft, type ReportDraft } from '../../services/draft';
-import { chooseChatFiles, chooseImages, photoExtension } from '../../services/media';
+import { chooseChatFiles, chooseChatImages, chooseImages, photoExtension, type Chosen } from '../../services/media';
 import { checkLink, fetchLatestReport, submitReport } from '../../services/reports';
 import { subscribeBatches, subscribeReminders, type SubscribeBatch } from '../../services/subscribe';
 import { fetchTaskDetail } from '../../services/tasks';
 import { uploadFile, type UploadHandle } from '../../services/upload';
 import { clip, daysLeftText, fileSizeText, formatDay, officeYear } from '../../utils/format';
 import { evidenceCloudPath, newRequestId, randomToken } from '../../utils/ids';
-import { canShowCloudImages, textareaReplacement } from '../../utils/platform';
+import { canShowCloudImages, isPrivacyRefused, textareaReplacement } from '../../utils/platform';
 import { isHttpUrl, textLength } from '../../utils/validate';
 import { reportGate } from '../../utils/rounds';
 
@@ -126,6 +126,11 @@ export function checkReport(
 }
 
 /** What to tell the person about picked files left out, or '' when none was. */
+/** What to say when a picker failed: refusing the privacy guide is the person's choice, not a fault. */
+function pickFailText(err: unknown, otherwise: string): string {
+  return isPrivacyRefused(err) ? '需先同意隐私保护指引，才能选择照片和文件' : otherwise;
+}
+
 export function pickProblem(refused: string[], tooLarge: string[], extensions: readonly string[]): string {
   const parts: string[] = [];
   if (refused.length) parts.push(`不支持的文件未添加：${refused.join('、')}。可上传 ${extensions.join('、')}`);
@@ -386,11 +391,20 @@ Component({
 
     // ---- photos and files -----------------------------------------------------------
 
-    async onAddImages() {
+    onAddImages() {
+      void this.addImages(chooseImages, '没能打开相册，请稍后重试');
+    },
+
+    /** Pictures a colleague sent in a chat count as photos too. */
+    onAddChatImages() {
+      void this.addImages(chooseChatImages, '没能打开聊天图片，请稍后重试');
+    },
+
+    async addImages(choose: (max: number) => Promise<Chosen>, failText: string) {
       const room = REPORT_LIMITS.images - this.view().images.length;
       if (room <= 0) return;
       try {
-        const { files, refused, tooLarge } = await chooseImages(room);
+        const { files, refused, tooLarge } = await choose(room);
         const own = this.own();
         const items = files.map((p): FileItem => {
           own.photoSeq += 1;
@@ -408,8 +422,8 @@ Component({
         this.append('images', items);
         const problem = pickProblem(refused, tooLarge, REPORT_LIMITS.imageExtensions);
         if (problem) this.setData({ 'errors.images': problem });
-      } catch {
-        wx.showToast({ title: '没能打开相册，请稍后重试', icon: 'none' });
+      } catch (err) {
+        wx.showToast({ title: pickFailText(err, failText), icon: 'none' });
       }
     },
 
@@ -433,8 +447,8 @@ Component({
         );
         const problem = pickProblem(refused, tooLarge, REPORT_LIMITS.fileExtensions);
         if (problem) this.setData({ 'errors.files': problem });
-      } catch {
-        wx.showToast({ title: '没能打开聊天文件，请稍后重试', icon: 'none' });
+      } catch (err) {
+        wx.showToast({ title: pickFailText(err, '没能打开聊天文件，请稍后重试'), icon: 'none' });
       }
     },
 

@@ -9,7 +9,8 @@ import { errorText } from '../../services/call';
 import { documentType, openCloudFile } from '../../services/files';
 import { fetchTaskDetail } from '../../services/tasks';
 import { clip, daysLeftText, formatDay, formatTime } from '../../utils/format';
-import { canShowCloudImages } from '../../utils/platform';
+import { canShowCloudImages, enableGroupShare } from '../../utils/platform';
+import { taskCard, type ShareCard } from '../../utils/share';
 import { reportGate } from '../../utils/rounds';
 
 /** Thumbnails per version; the rest is a count, to keep the page light. */
@@ -178,8 +179,14 @@ Component({
 
   methods: {
     onLoad(query: Record<string, string | undefined>) {
+      enableGroupShare();
       this.setData({ taskId: decodeURIComponent(query.id ?? ''), showImages: canShowCloudImages() });
       void this.load();
+    },
+
+    /** 转发 to the work group: the card names the task and lands a newcomer on binding. */
+    onShareAppMessage(): ShareCard {
+      return taskCard((this.data as TaskData).task?.requirement ?? '');
     },
 
     onShow() {

@@ -72,7 +72,6 @@ interface ContactsPrivate {
   pendingShown: number;
   activeShown: number;
   rejectNote: string;
-  groupCloudId: string;
 }
 
 export function personRow(c: ContactView, now: Date = new Date()): PersonRow {
@@ -132,13 +131,10 @@ Component({
       own.pendingShown = PAGE_SIZE;
       own.activeShown = PAGE_SIZE;
       own.rejectNote = '';
-      own.groupCloudId = '';
       void this.load();
       // Only a launch from a group chat's card carries a group: then the office can register it.
-      void groupEnterCloudId().then((id) => {
-        own.groupCloudId = id ?? '';
-        this.setData({ 'group.canRegister': !!id });
-      });
+      // The CloudID itself is fetched again at the tap: it is valid for minutes only.
+      void groupEnterCloudId().then((id) => this.setData({ 'group.canRegister': !!id }));
     },
 
     async load(quiet = false) {
@@ -340,11 +336,15 @@ Component({
     // ---- the 政务公开 group ---------------------------------------------------------------
 
     async onRegisterGroup() {
-      const own = this.own();
-      if (!own.groupCloudId || this.view().group.registering) return;
+      if (this.view().group.registering) return;
       this.setData({ 'group.registering': true, 'group.error': '' });
       try {
-        await registerGroup(own.groupCloudId);
+        const groupCloudId = await groupEnterCloudId();
+        if (!groupCloudId) {
+          this.setData({ 'group.registering': false, 'group.canRegister': false });
+          return;
+        }
+        await registerGroup(groupCloudId);
         this.setData({
           'group.registering': false,
           'group.done': '已登记。联络员从本群的小程序卡片进入并申请绑定时，将自动通过，无需逐个审批。',

@@ -11,8 +11,8 @@
  *   tap is retried after a lost answer.
  */
 import type { PlanSummary, RoundView } from '../../../shared/api';
-import type { ImportCheckResult, ImportProblem, LedgerFileView } from '../../../shared/ledger-api';
-import { IMPORT_MAX_BYTES } from '../../../shared/ledger-api';
+import type { ImportCheckResult, ImportProblem, LedgerFileView } from '../../shared/ledger-api';
+import { IMPORT_MAX_BYTES } from '../../shared/ledger-api';
 import { ApiCallError, call, errorText } from '../../../services/call';
 import { fileSizeText, formatTime } from '../../../utils/format';
 import { newRequestId } from '../../../utils/ids';
