@@ -5,6 +5,7 @@
  * over its own contract (api: miniprogram/shared/api.ts, ledger: ledger-api.ts).
  */
 import type { ApiResult } from '../../miniprogram/shared/api';
+import { collectionsReady } from './collections';
 import { currentCaller, type Access, type Caller } from './context';
 import { ApiFailure, failure, ok } from './envelope';
 import type { Validator } from './validate';
@@ -29,6 +30,7 @@ export function createHandler(actions: Readonly<Record<string, AnyAction>>, wher
       const { action, data } = readEvent(event);
       const def = Object.prototype.hasOwnProperty.call(actions, action) ? actions[action] : undefined;
       if (!def) throw new ApiFailure('UNKNOWN_ACTION', `未知操作 ${action}`, 'action');
+      await collectionsReady();
       const caller = currentCaller();
       if (def.access === 'admin') await caller.requireAdmin();
       const input = def.input(data, '');

@@ -1,7 +1,10 @@
 /**
  * Collections and the indexes to create for them. docs/data-model.md
- * explains each field; the local cloud creates exactly these on start, and
- * the deployment guide lists them for the 云开发 console.
+ * explains each field. Every index here is for speed only: no guarantee
+ * depends on one (uniqueness is carried by deterministic `_id`s), so a
+ * deployment without them is correct, just slower on large data. The local
+ * cloud creates these on start (tests can leave them out); the deploy
+ * output lists them as optional console steps.
  */
 export const C = {
   plans: 'plans',
@@ -20,12 +23,14 @@ export const C = {
   settings: 'settings',
   urges: 'urges',
   imports: 'imports',
+  requests: 'requests',
 } as const;
 export type CollectionName = (typeof C)[keyof typeof C];
 
 export interface IndexSpec {
   name: string;
   keys: Record<string, 1 | -1>;
+  /** Also unique in practice; the `_id` is what enforces it. */
   unique?: boolean;
 }
 
@@ -69,4 +74,6 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
   urges: [{ name: 'round_at', keys: { roundId: 1, at: -1 } }],
   // import.commit's retry finds its first result.
   imports: [{ name: 'request', keys: { requestKey: 1 } }],
+  // Looked up by _id only.
+  requests: [],
 };

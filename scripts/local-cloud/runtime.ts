@@ -36,6 +36,12 @@ export interface LocalCloudOptions {
   functionEnv?: Record<string, string>;
   /** Base URL of the HTTP bridge, for storage URLs; set by the server once it listens. */
   baseUrl?: () => string;
+  /**
+   * `schema` (default): the collections and speed indexes of common/schema.ts, as a
+   * deployment that took the optional console steps. `bare`: a new 云开发 environment —
+   * no collection, no index but `_id`; the functions create the collections themselves.
+   */
+  setup?: 'schema' | 'bare';
 }
 
 export interface CallRecord {
@@ -106,9 +112,11 @@ export class LocalCloud {
     this.openapi = createOpenApiBackend({ dir: path.join(opts.dir, 'openapi') });
     this.opendata = createOpenDataBackend({ dir: path.join(opts.dir, 'opendata'), appid: this.appid });
     this.functions = new Map(discoverFunctions(opts.functionsRoot ?? path.join(REPO_ROOT, 'cloudfunctions')).map((f) => [f.name, f]));
-    for (const [collection, indexes] of Object.entries(INDEXES)) {
-      this.db.ensureCollection(collection);
-      for (const index of indexes) this.db.createIndex(collection, index);
+    if ((opts.setup ?? 'schema') === 'schema') {
+      for (const [collection, indexes] of Object.entries(INDEXES)) {
+        this.db.ensureCollection(collection);
+        for (const index of indexes) this.db.createIndex(collection, index);
+      }
     }
     this.uninstall = installSdkSeam({
       'database.': this.db.handle,

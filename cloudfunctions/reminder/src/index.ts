@@ -8,6 +8,7 @@
 import { cloud } from '../../common/cloud';
 import { failure, forbidden, ok } from '../../common/envelope';
 import { runReminders } from './run';
+import { collectionsReady } from '../../common/collections';
 
 /** The trigger's `Time` (the platform sets it; the local cloud may simulate one), else the clock. */
 export function triggerTime(event: unknown): Date {
@@ -23,6 +24,7 @@ export async function main(event: unknown) {
   try {
     // The platform sets SOURCE; nothing in the event can claim to be the timer.
     if (cloud.getWXContext().SOURCE !== 'wx_trigger') throw forbidden('提醒由定时触发器自动发送，不能从小程序调用');
+    await collectionsReady();
     return ok(await runReminders(triggerTime(event)));
   } catch (err) {
     return failure(err, 'reminder');
