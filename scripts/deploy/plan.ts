@@ -186,7 +186,7 @@ export function manualSteps(opts: DeployOptions, functions: readonly FunctionCon
     where: `${console} → 存储 → 权限设置 → 自定义安全规则`,
     lines: storageRule
       ? ['粘贴以下内容：', ...storageRule.trimEnd().split('\n')]
-      : ['选「所有用户可读，仅创建者可读写」（联络员只写自己单位的文件夹，由云函数核对）'],
+      : ['项目未附带规则文件（storage.rules.json）：保持平台默认的「所有用户可读，仅创建者可读写」；报送时由云函数核对文件属于本单位'],
   });
   steps.push({
     title: '数据库权限',

@@ -123,9 +123,9 @@ test('a real run with the mini program not pointed at the environment stops befo
   expect(res).toMatchObject({ code: 1, ciLoaded: false });
 });
 
-test('a real run uploads each function with remote npm install, the timer, then the mini program — never common', async () => {
-  // A copy of the project's shape, pointed at the environment, with built functions.
-  const root = path.join(dir, 'project');
+/** A copy of the project's shape, pointed at the environment, with built functions. */
+function projectCopy(name: string): string {
+  const root = path.join(dir, name);
   const copy = (rel: string, edit: (s: string) => string = (s) => s) => {
     fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
     fs.writeFileSync(path.join(root, rel), edit(fs.readFileSync(path.join(ROOT, rel), 'utf8')));
@@ -136,6 +136,32 @@ test('a real run uploads each function with remote npm install, the timer, then 
     for (const file of ['config.json', 'package.json', 'src/index.ts']) copy(`cloudfunctions/${f.name}/${file}`);
     fs.writeFileSync(path.join(root, 'cloudfunctions', f.name, 'index.js'), '// built\n');
   }
+  return root;
+}
+
+test('a storage rule file shipped with the project is printed to paste, and nothing blocks a prepared project', async () => {
+  const root = projectCopy('with-rule');
+  fs.writeFileSync(path.join(root, 'storage.rules.json'), '{\n  "read": true,\n  "write": false\n}\n');
+  const lines: string[] = [];
+  const code = await runDeploy(
+    full(),
+    {},
+    {
+      log: (l) => lines.push(l),
+      loadCi: () => {
+        throw new Error('offline');
+      },
+    },
+    root,
+  );
+  expect(code).toBe(0);
+  const out = lines.join('\n');
+  expect(out).not.toContain('必须先处理');
+  expect(out).toContain('粘贴以下内容：\n    {\n      "read": true,\n      "write": false\n    }');
+});
+
+test('a real run uploads each function with remote npm install, the timer, then the mini program — never common', async () => {
+  const root = projectCopy('project');
   const calls: string[] = [];
   const io: DeployIo = {
     log: () => undefined,
