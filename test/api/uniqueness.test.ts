@@ -4,6 +4,8 @@
  * carried by a deterministic `_id` (docs/data-model.md, "Uniqueness"). The
  * same checks run on the environment with the speed indexes of schema.ts.
  */
+import { requestGuardId } from '../../cloudfunctions/api/src/actions/reports';
+import { db } from '../../cloudfunctions/common/cloud';
 import { INDEXES } from '../../cloudfunctions/common/schema';
 import { ADMIN, SETUP_CODE, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, reportInput } from '../helpers/journey';
@@ -67,6 +69,19 @@ describe.each([
       expect(t.cloud.db.count('reports', { assignmentId: aid })).toBe(4);
       const versions = t.cloud.db.find('reports', { assignmentId: aid }).map((r) => r.version as number);
       expect(versions.sort()).toEqual([1, 2, 3, 4]);
+    });
+
+    test('a request key already claimed is never carried out a second time, whatever version it would get', async () => {
+      // As a copy that committed first leaves it (its report is what a retry then returns).
+      const round = await createRound(t, { dueDate: inDays(30) });
+      const key = `${CONTACTS.ssfj.openid}:req-claimed-elsewhere`;
+      await db.collection('requests').add({ data: { _id: requestGuardId(key), kind: 'report.submit', ref: 'elsewhere', at: new Date() } });
+      const res = await t.as(CONTACTS.ssfj.openid)(
+        'report.submit',
+        reportInput(assignmentOf(24, 'ssfj'), round.id, 'req-claimed-elsewhere'),
+      );
+      expect(res).toMatchObject({ ok: false, code: 'CONFLICT' });
+      expect(t.cloud.db.count('reports', {})).toBe(0);
     });
 
     test('two admins adding units of one name at once: one unit, the other told why', async () => {

@@ -144,7 +144,7 @@ async function checkFiles(input: SubmitReportInput, unitId: string): Promise<voi
 }
 
 /** The `requests` document that makes a request key usable once. */
-const requestGuardId = (requestKey: string) => `report-${crypto.createHash('sha256').update(requestKey).digest('hex').slice(0, 32)}`;
+export const requestGuardId = (requestKey: string) => `report-${crypto.createHash('sha256').update(requestKey).digest('hex').slice(0, 32)}`;
 
 /** The version, its request guard and its evidence documents, all or nothing. */
 async function insertWithEvidence(report: ReportDoc): Promise<void> {
