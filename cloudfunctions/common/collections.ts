@@ -2,20 +2,19 @@
  * Every collection exists before the first action runs, in any environment:
  * a new 云开发 environment has none, and nobody has to create them in the
  * console. Once per cold start: one read of the `settings` document
- * `schema`; only when it is missing or older than this code are the
- * collections created (`db.createCollection`, refused for one that exists —
- * that refusal is the expected answer, not an error).
+ * `schema`; only when it is missing or does not list every collection of
+ * this code (a new version added one) are the collections created
+ * (`db.createCollection`, refused for one that exists — that refusal is the
+ * expected answer, not an error).
  */
 import { db, first } from './cloud';
 import { C } from './schema';
 
-/** Raise when a collection is added to `C`: the next cold start creates it. */
-export const SCHEMA_VERSION = 2;
 const SCHEMA_MARKER = 'schema';
 
 interface SchemaMarker {
   _id: string;
-  version: number;
+  /** The collections known to exist. */
   collections: string[];
   at: Date;
 }
@@ -28,13 +27,13 @@ function errorText(err: unknown): string {
 const alreadyExists = (err: unknown) => /ALREADY_EXIST|already exist|Table exist/i.test(errorText(err));
 const collectionMissing = (err: unknown) => /COLLECTION_NOT_EXIST|not exist/i.test(errorText(err));
 
-async function recordedVersion(): Promise<number> {
+async function recordedCollections(): Promise<string[]> {
   try {
     const marker = await first<SchemaMarker>(db.collection(C.settings).where({ _id: SCHEMA_MARKER }).limit(1));
-    return marker?.version ?? 0;
+    return marker?.collections ?? [];
   } catch (err) {
     // A brand-new environment: not even `settings` yet.
-    if (collectionMissing(err)) return 0;
+    if (collectionMissing(err)) return [];
     throw err;
   }
 }
@@ -53,7 +52,7 @@ export async function createCollections(): Promise<string[]> {
       }
     }),
   );
-  const marker: Omit<SchemaMarker, '_id'> = { version: SCHEMA_VERSION, collections: names, at: new Date() };
+  const marker: Omit<SchemaMarker, '_id'> = { collections: names, at: new Date() };
   await db.collection(C.settings).doc(SCHEMA_MARKER).set({ data: marker });
   return created.filter((n): n is string => n !== null);
 }
@@ -63,7 +62,8 @@ let ready: Promise<void> | null = null;
 /** Resolves once the collections are known to exist; cheap after the first call of an instance. */
 export function collectionsReady(): Promise<void> {
   ready ??= (async () => {
-    if ((await recordedVersion()) >= SCHEMA_VERSION) return;
+    const known = new Set(await recordedCollections());
+    if (Object.values(C).every((name) => known.has(name))) return;
     await createCollections();
   })().catch((err: unknown) => {
     // Not cached: the next call tries again.

@@ -2,7 +2,9 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
+import { db } from '../../cloudfunctions/common/cloud';
 import { officeDay } from '../../cloudfunctions/common/domain/dates';
+import { C } from '../../cloudfunctions/common/schema';
 import type { SystemCheck } from '../../miniprogram/shared/api';
 import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { remind } from '../reminder/helpers';
@@ -57,4 +59,18 @@ test('contacts cannot run it', async () => {
   t = startTestCloud();
   await t.seed();
   expect(await t.as('o-someone-else')('system.check', {})).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+});
+
+test('a new version that names another collection creates it at its first cold start', async () => {
+  t = startTestCloud({ setup: 'bare' });
+  // As an earlier version left it: its marker lists only the collections it knew.
+  await db.createCollection('settings');
+  await db
+    .collection('settings')
+    .doc('schema')
+    .set({ data: { collections: ['settings'], at: new Date() } });
+  expect(t.cloud.db.listCollections().map((c) => c.name)).toEqual(['settings']);
+  okData(await t.as('o-first-visitor')('me.get'));
+  const names = t.cloud.db.listCollections().map((c) => c.name);
+  expect(Object.values(C).filter((c) => !names.includes(c))).toEqual([]);
 });
