@@ -77,6 +77,18 @@ export interface ReportDoc {
   requestKey: string;
 }
 
+/**
+ * A request key's claim: its `_id` (from the key) is what lets one request
+ * be carried out once; written in the same transaction as what it made.
+ */
+export interface RequestDoc {
+  _id: string;
+  kind: 'report.submit';
+  /** The document the request made. */
+  ref: string;
+  at: Date;
+}
+
 export interface ReviewDoc {
   _id?: string;
   reportId: string;

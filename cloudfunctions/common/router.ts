@@ -5,6 +5,7 @@
  * over its own contract (api: miniprogram/shared/api.ts, ledger: ledger-api.ts).
  */
 import type { ApiResult } from '../../miniprogram/shared/api';
+import { collectionsReady } from './collections';
 import { currentCaller, type Access, type Caller } from './context';
 import { ApiFailure, failure, ok } from './envelope';
 import { validateFor, type Validator } from './validate';
@@ -29,6 +30,7 @@ export function createHandler(actions: Readonly<Record<string, AnyAction>>, wher
       const { action, data } = readEvent(event);
       const def = Object.prototype.hasOwnProperty.call(actions, action) ? actions[action] : undefined;
       if (!def) throw new ApiFailure('UNKNOWN_ACTION', '暂不支持这项操作，请更新小程序后重试', 'action');
+      await collectionsReady();
       const caller = currentCaller();
       if (def.access === 'admin') await caller.requireAdmin();
       const input = validateFor(action, () => def.input(data, ''));

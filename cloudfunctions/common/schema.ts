@@ -1,7 +1,10 @@
 /**
  * Collections and the indexes to create for them. docs/data-model.md
- * explains each field; the local cloud creates exactly these on start, and
- * the deployment guide lists them for the 云开发 console.
+ * explains each field. Every index here is for speed only: no guarantee
+ * depends on one (uniqueness is carried by deterministic `_id`s), so a
+ * deployment without them is correct, just slower on large data. The local
+ * cloud creates these on start (tests can leave them out); the deploy
+ * output lists them as optional console steps.
  */
 export const C = {
   plans: 'plans',
@@ -22,12 +25,14 @@ export const C = {
   imports: 'imports',
   linkChecks: 'link_checks',
   linkStates: 'link_states',
+  requests: 'requests',
 } as const;
 export type CollectionName = (typeof C)[keyof typeof C];
 
 export interface IndexSpec {
   name: string;
   keys: Record<string, 1 | -1>;
+  /** Also unique in practice; the `_id` is what enforces it. */
   unique?: boolean;
 }
 
@@ -74,4 +79,6 @@ export const INDEXES: Record<CollectionName, IndexSpec[]> = {
   // A link's history, and the overview's "broken links in this round" filter.
   link_checks: [{ name: 'report_link', keys: { reportId: 1, index: 1, checkedAt: 1 } }],
   link_states: [{ name: 'round_reachable', keys: { roundId: 1, 'latest.reachable': 1 } }],
+  // Looked up by _id only.
+  requests: [],
 };

@@ -625,6 +625,24 @@ export interface Actions {
 
   /** Admin: the audit log, newest first. */
   'audit.list': { req: { before?: string; limit?: number; actor?: string; action?: string }; res: AuditPage };
+
+  /** Admin: is this deployment complete? Collections, templates, the timer's last run, storage rule, setup code, versions. */
+  'system.check': { req: Record<string, never>; res: SystemCheck };
+}
+
+export type CheckStatus = 'ok' | 'warn' | 'error' | 'unknown';
+export interface SystemCheckItem {
+  key: 'collections' | 'templates' | 'timer' | 'storage' | 'setupCode' | 'versions';
+  label: string;
+  status: CheckStatus;
+  /** What was found, and what to do about it, in one or two sentences. */
+  detail: string;
+}
+export interface SystemCheck {
+  /** The worst status of the items. */
+  status: CheckStatus;
+  items: SystemCheckItem[];
+  checkedAt: string;
 }
 export type ActionName = keyof Actions;
 export type ActionRequest<A extends ActionName> = Actions[A]['req'];

@@ -39,6 +39,12 @@ export interface LocalCloudOptions {
   baseUrl?: () => string;
   /** Whether functions may fetch public internet addresses (the link check); off by default: the local cloud stays offline. */
   internet?: boolean;
+  /**
+   * `schema` (default): the collections and speed indexes of common/schema.ts, as a
+   * deployment that took the optional console steps. `bare`: a new 云开发 environment —
+   * no collection, no index but `_id`; the functions create the collections themselves.
+   */
+  setup?: 'schema' | 'bare';
 }
 
 export interface CallRecord {
@@ -116,9 +122,11 @@ export class LocalCloud {
     this.openapi = createOpenApiBackend({ dir: path.join(opts.dir, 'openapi') });
     this.opendata = createOpenDataBackend({ dir: path.join(opts.dir, 'opendata'), appid: this.appid });
     this.functions = new Map(discoverFunctions(opts.functionsRoot ?? path.join(REPO_ROOT, 'cloudfunctions')).map((f) => [f.name, f]));
-    for (const [collection, indexes] of Object.entries(INDEXES)) {
-      this.db.ensureCollection(collection);
-      for (const index of indexes) this.db.createIndex(collection, index);
+    if ((opts.setup ?? 'schema') === 'schema') {
+      for (const [collection, indexes] of Object.entries(INDEXES)) {
+        this.db.ensureCollection(collection);
+        for (const index of indexes) this.db.createIndex(collection, index);
+      }
     }
     this.network = { internet: opts.internet ?? false, allowOrigins: [], hosts: {} };
     const global = globalThis as Record<symbol, unknown>;

@@ -141,6 +141,7 @@ const TABLE: Table = {
   'urge.send': { who: ADMIN_ONLY, payload: (c) => ({ roundId: c.lateRound.id, unitIds: ['xiangcheng-zhen'] }) },
   'audit.list': { who: ADMIN_ONLY, payload: () => ({ limit: 10 }) },
   'digest.get': { who: ADMIN_ONLY, payload: () => ({ day: '2021-09-30' }) },
+  'system.check': { who: ADMIN_ONLY, payload: () => ({}) },
 };
 
 const LEDGER_TABLE: LedgerTable = {

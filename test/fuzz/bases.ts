@@ -79,6 +79,7 @@ export const BASES: Record<ActionName, Base> = {
   'urge.send': (c) => ({ roundId: c.roundId, unitIds: ['xiangcheng-zhen'], requestId: 'fuzz-urge-0001' }),
   'audit.list': () => ({ before: '2099-01-01T00:00:00.000Z', limit: 10, actor: ADMIN, action: 'round.create' }),
   'digest.get': () => ({ day: '2021-09-30' }),
+  'system.check': () => ({}),
 };
 
 /** A realistic payload per action of the `ledger` function (admin only). */

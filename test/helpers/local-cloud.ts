@@ -11,6 +11,7 @@ import path from 'path';
 import type { ActionName, ActionRequest, ActionResponse, ApiResult } from '../../miniprogram/shared/api';
 import type { LedgerActionName, LedgerRequest, LedgerResult } from '../../miniprogram/shared/ledger-api';
 import type { LinksActionName, LinksRequest, LinksResult } from '../../miniprogram/shared/links-api';
+import { forgetCollectionsCheck } from '../../cloudfunctions/common/collections';
 import { LocalCloud, type CloudMain } from '../../scripts/local-cloud/runtime';
 import { createBridge, listen } from '../../scripts/local-cloud/server';
 import { localTemplates } from '../../scripts/local-cloud/templates';
@@ -39,8 +40,17 @@ export function loadFromSource(fn: { dir: string }): CloudMain {
   return (require(path.join(fn.dir, 'src', 'index.ts')) as { main: CloudMain }).main;
 }
 
-/** `env`: extra function environment variables (REMINDER_BUDGET_MS, …). */
-export function startTestCloud(opts: { fsync?: boolean; dir?: string; env?: Record<string, string> } = {}): TestCloud {
+/** How a test cloud starts when a test does not say: `TEST_CLOUD_SETUP=bare` runs a suite on a new environment. */
+export const DEFAULT_SETUP: 'schema' | 'bare' = process.env.TEST_CLOUD_SETUP === 'bare' ? 'bare' : 'schema';
+
+/**
+ * `env`: extra function environment variables (REMINDER_BUDGET_MS, …). `setup: 'bare'`:
+ * no collection and no index but `_id` (see LocalCloudOptions.setup).
+ */
+export function startTestCloud(
+  opts: { fsync?: boolean; dir?: string; env?: Record<string, string>; setup?: 'schema' | 'bare' } = {},
+): TestCloud {
+  forgetCollectionsCheck();
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-test-'));
   let base = 'http://127.0.0.1:0';
   const cloud = new LocalCloud({
@@ -49,6 +59,7 @@ export function startTestCloud(opts: { fsync?: boolean; dir?: string; env?: Reco
     load: loadFromSource,
     functionEnv: { SETUP_CODE, SUBSCRIBE_TEMPLATES: JSON.stringify(TEMPLATES), ...opts.env },
     baseUrl: () => base,
+    setup: opts.setup ?? DEFAULT_SETUP,
   });
   const bridge = createBridge(cloud);
   const listening = listen(bridge, 0).then((url) => (base = url));

@@ -236,4 +236,12 @@ describe('政务公开科 (the office subpackage)', () => {
     await until(() => !page.data().previewLoading, 'the 催办 preview');
     expectPng(screenshot(page, 'office-urge', 2600));
   });
+
+  test('系统设置', async () => {
+    useCloud(t, ADMIN);
+    const page = await ready('office/pages/setup/index');
+    await page.tap('.btn-check');
+    await until(() => (page.data().checkItems as unknown[]).length > 0, 'the deployment check');
+    expectPng(screenshot(page, 'office-setup', 2100));
+  });
 });

@@ -23,6 +23,7 @@ import { reportLatest, reportSubmit } from './actions/reports';
 import { subscriptionRecord } from './actions/subscriptions';
 import { digestGet } from './actions/digest';
 import { adminAdd, adminList, adminRemove } from './actions/admins';
+import { systemCheck } from './actions/system';
 import { unitCreate, unitDirectory, unitRestore, unitRetire, unitUpdate } from './actions/units';
 import { reportGet, reviewDecide, reviewQueue } from './actions/review';
 import { overviewRound } from './actions/overview';
@@ -68,6 +69,7 @@ const actions: ActionMap = {
   'urge.preview': urgePreview,
   'urge.send': urgeSend,
   'audit.list': auditList,
+  'system.check': systemCheck,
 };
 
 export const main = createHandler(actions, 'api');

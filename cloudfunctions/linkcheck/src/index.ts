@@ -7,6 +7,7 @@
  * office re-checks with `links.recheck` (before a ledger export, or any time).
  */
 import { cloud } from '../../common/cloud';
+import { collectionsReady } from '../../common/collections';
 import { failure, ok } from '../../common/envelope';
 import { createHandler } from '../../common/router';
 import { actions } from './actions';
@@ -18,6 +19,8 @@ export async function main(event: unknown) {
   // The platform sets SOURCE; nothing in the event can claim to be the timer.
   if (cloud.getWXContext().SOURCE === 'wx_trigger') {
     try {
+      // The timer path does not go through the router, which creates missing collections: do it here.
+      await collectionsReady();
       return ok(await runNewLinks(new Date()));
     } catch (err) {
       return failure(err, 'linkcheck');

@@ -8,6 +8,8 @@
 import { cloud } from '../../common/cloud';
 import { failure, forbidden, ok } from '../../common/envelope';
 import { runReminders } from './run';
+import { collectionsReady } from '../../common/collections';
+import { recordReminderRun } from '../../common/reminder-runs';
 
 /** The trigger's `Time` (the platform sets it; the local cloud may simulate one), else the clock. */
 export function triggerTime(event: unknown): Date {
@@ -23,8 +25,19 @@ export async function main(event: unknown) {
   try {
     // The platform sets SOURCE; nothing in the event can claim to be the timer.
     if (cloud.getWXContext().SOURCE !== 'wx_trigger') throw forbidden('提醒由定时触发器自动发送，不能从小程序调用');
-    return ok(await runReminders(triggerTime(event)));
+    await collectionsReady();
+    const summary = await runReminders(triggerTime(event));
+    await recordReminderRun({ at: new Date(summary.now), day: summary.day, complete: summary.complete, sent: summary.sent, ok: true });
+    return ok(summary);
   } catch (err) {
-    return failure(err, 'reminder');
+    const result = failure(err, 'reminder');
+    // Best effort: a run refused at the edge (not the timer) is not a run.
+    if (cloud.getWXContext().SOURCE === 'wx_trigger') {
+      const code = result.ok ? undefined : result.code;
+      await recordReminderRun({ at: triggerTime(event), day: '', complete: false, sent: 0, ok: false, ...(code ? { code } : {}) }).catch(
+        () => undefined,
+      );
+    }
+    return result;
   }
 }

@@ -17,6 +17,8 @@ import type {
   RoundInput,
   RoundOverview,
   RoundView,
+  SeedResult,
+  SystemCheck,
   UnitChangeResult,
   UnitKind,
   UrgePreview,
@@ -26,6 +28,11 @@ import { call } from '../../services/call';
 
 export const bootstrapAdmin = (setupCode: string, name: string): Promise<MeView> =>
   call('admin.bootstrap', { setupCode: setupCode.trim(), name: name.trim() });
+
+/** The built-in 2021 table (idempotent: a second call writes nothing). */
+export const seedPlan = (year: number): Promise<SeedResult> => call('plan.seed', { year });
+
+export const checkSystem = (): Promise<SystemCheck> => call('system.check', {});
 
 // ---- rounds and the overview --------------------------------------------------------
 

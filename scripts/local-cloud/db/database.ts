@@ -79,6 +79,8 @@ export interface DatabaseBackend {
   ensureCollection(name: string): void;
   createIndex(collection: string, spec: IndexSpec): void;
   listCollections(): { name: string; count: number }[];
+  /** The secondary indexes of a collection (none for `_id`, which every collection has). */
+  indexNames(collection: string): string[];
   /** Plain copies; no default limit (unlike get()). */
   find(collection: string, filter?: Filter, options?: FindOptions): Record<string, unknown>[];
   count(collection: string, filter?: Filter): number;
@@ -595,6 +597,14 @@ export function createDatabaseBackend(opts: DatabaseBackendOptions): DatabaseBac
     },
     createIndex(collection, spec) {
       store.createIndex(collection, spec);
+    },
+    indexNames(collection) {
+      return (
+        store
+          .listCollections()
+          .find((c) => c.name === collection)
+          ?.indexes.map((i) => i.name) ?? []
+      );
     },
     listCollections() {
       return store.listCollections().map(({ name, count }) => ({ name, count }));

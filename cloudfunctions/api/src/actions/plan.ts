@@ -1,5 +1,5 @@
 import type { PlanSummary, PlanView, UnitView } from '../../../../miniprogram/shared/api';
-import { db, fetchAll, first, total } from '../../../common/cloud';
+import { db, fetchAll, first, isDuplicateKey, total } from '../../../common/cloud';
 import type { PlanDoc, TaskDoc } from '../../../common/domain/plan-docs';
 import { notFound } from '../../../common/envelope';
 import type { UnitDoc } from '../../../common/records';
@@ -64,11 +64,28 @@ export const planGet: ActionDef<'plan.get'> = {
   },
 };
 
+/** Passes of a seed that keeps meeting another seed's writes (each pass gets further). */
+const SEED_PASSES = 8;
+
+/**
+ * Two seeds at once insert the same deterministic ids: the one that loses a
+ * race reads again, finds those written, and goes on from there.
+ */
+async function seedOnce(year: number, now: Date): ReturnType<typeof seedBundledTable> {
+  for (let pass = 1; ; pass++) {
+    try {
+      return await seedBundledTable(year, now);
+    } catch (err) {
+      if (pass >= SEED_PASSES || !isDuplicateKey(err)) throw err;
+    }
+  }
+}
+
 export const planSeed: ActionDef<'plan.seed'> = {
   access: 'admin',
   input: object({ year }),
   async run({ year: y }, caller) {
-    const result = await seedBundledTable(y, new Date());
+    const result = await seedOnce(y, new Date());
     await audit(caller.openid, 'plan.seed', result.planId, { written: result.written });
     return result;
   },

@@ -7,15 +7,18 @@
  * (its size, its type). The new version and its evidence documents are
  * written in one transaction: a crash leaves both or neither.
  *
- * Idempotency: `requestKey = <openid>:<requestId>` is unique (index
- * request_unique), so a retried submit finds the first result, and of two
- * simultaneous copies the second insert fails and returns the first.
+ * Idempotency: `requestKey = <openid>:<requestId>` is unique: the version
+ * commits together with a `requests` document whose `_id` is a hash of
+ * the key, so of two simultaneous copies the second commit fails (even
+ * when it picked another version number) and returns the first; a retried
+ * submit finds the first result. No console index is involved.
  * Versions: a report's _id is `<assignmentId>-<roundId>-v<version>`, so two
  * different submits racing for the same version number collide on _id (no
  * console index needed) and the loser retries with the next number.
  */
 import type { EvidenceInput, LinkInput, ReportView, SubmitReportInput } from '../../../../miniprogram/shared/api';
 import { REPORT_LIMITS } from '../../../../miniprogram/shared/api';
+import crypto from 'crypto';
 import { cloud, db, first, isDuplicateKey } from '../../../common/cloud';
 import {
   fileIdProblem,
@@ -28,7 +31,7 @@ import {
 import type { AssignmentDoc } from '../../../common/domain/plan-docs';
 import { roundCoversTask } from '../../../common/domain/rounds';
 import { ApiFailure, conflict, forbidden, invalid } from '../../../common/envelope';
-import type { ReportDoc, RoundDoc, UnitDoc } from '../../../common/records';
+import type { ReportDoc, RequestDoc, RoundDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { array, integer, object, oneOf, optional, string, type Validator } from '../../../common/validate';
 import { evidenceDocs, repairEvidence, requireStoredFiles, type ClaimedFile } from '../evidence';
@@ -140,9 +143,14 @@ async function checkFiles(input: SubmitReportInput, unitId: string): Promise<voi
   if (items.length) await requireStoredFiles(items);
 }
 
-/** The version and its evidence documents, all or nothing. */
+/** The `requests` document that makes a request key usable once. */
+export const requestGuardId = (requestKey: string) => `report-${crypto.createHash('sha256').update(requestKey).digest('hex').slice(0, 32)}`;
+
+/** The version, its request guard and its evidence documents, all or nothing. */
 async function insertWithEvidence(report: ReportDoc): Promise<void> {
   await inTransaction(async (tx) => {
+    const guard: RequestDoc = { _id: requestGuardId(report.requestKey), kind: 'report.submit', ref: report._id, at: report.submittedAt };
+    await tx.collection(C.requests).add({ data: guard });
     await tx.collection(C.reports).add({ data: report });
     // One at a time: a transaction's requests share one session.
     for (const doc of evidenceDocs(report)) await tx.collection(C.evidence).add({ data: doc });

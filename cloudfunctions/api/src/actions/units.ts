@@ -11,10 +11,17 @@
  * missing ones are written, so a retry or a second call writes nothing.
  * Assignments already there are never changed or removed: reports hang off
  * them.
+ *
+ * Names and aliases are unique across the directory without any console
+ * index: every change of names commits together with the `settings`
+ * document `directory` (by `_id`), and only if that document still has the
+ * revision read before the names were checked. Two admins adding the same
+ * name at once cannot both commit; the second one's check runs again on
+ * the new directory and names the clash.
  */
 import crypto from 'crypto';
 import type { DirectoryUnitView, UnitKind } from '../../../../miniprogram/shared/api';
-import { addMissing, db, fetchAll, isDuplicateKey, total } from '../../../common/cloud';
+import { addMissing, db, fetchAll, first, isDuplicateKey, total } from '../../../common/cloud';
 import { generatedUnitCode, MAX_ALIASES, nameProblem, nextAliases, UNIT_CODE } from '../../../common/domain/directory';
 import { taskAssignmentDocs, type AssignmentDoc, type TaskDoc } from '../../../common/domain/plan-docs';
 import { ApiFailure, conflict, invalid } from '../../../common/envelope';
@@ -25,7 +32,7 @@ import { DIRECTORY } from '../../../common/table';
 import { array, empty, integer, object, oneOf, optional, string } from '../../../common/validate';
 import { audit } from '../../../common/audit';
 import type { ActionDef } from '../router';
-import { inTransaction, txAudit, txGet, txPut } from '../../../common/transaction';
+import { inTransaction, txAudit, txGet, txPut, type Tx } from '../../../common/transaction';
 
 const KINDS: readonly UnitKind[] = ['department', 'town', 'other'];
 const GROUP_NAMES = DIRECTORY.groups.map((g) => g.name);
@@ -45,6 +52,44 @@ const target = (id: string) => `unit:${id}`;
 
 function view(u: UnitDoc, contacts: number): DirectoryUnitView {
   return { id: u._id, name: u.name, kind: u.kind, named: u.named, active: u.active, order: u.order, aliases: u.aliases ?? [], contacts };
+}
+
+const DIRECTORY_MARKER = 'directory';
+/** Attempts at a change of names while other admins keep changing the directory. */
+const DIRECTORY_ATTEMPTS = 3;
+
+interface DirectoryMarker {
+  _id: string;
+  rev: number;
+  by: string;
+  at: Date;
+}
+
+/** The directory changed between the check of names and the commit. */
+class DirectoryMoved extends Error {}
+
+async function directoryRev(): Promise<number> {
+  const marker = await first<DirectoryMarker>(db.collection(C.settings).where({ _id: DIRECTORY_MARKER }).limit(1));
+  return marker?.rev ?? 0;
+}
+
+/** In the change's transaction: commits only on the directory revision `seen`, and moves it on. */
+async function claimDirectory(tx: Tx, seen: number, by: string, at: Date): Promise<void> {
+  const marker = await txGet<DirectoryMarker>(tx, C.settings, DIRECTORY_MARKER);
+  if ((marker?.rev ?? 0) !== seen) throw new DirectoryMoved();
+  await txPut<DirectoryMarker>(tx, C.settings, { _id: DIRECTORY_MARKER, rev: seen + 1, by, at });
+}
+
+/** Runs a check-then-write of names on a fresh revision until it commits on the revision it checked. */
+async function onDirectory<T>(change: (rev: number) => Promise<T>): Promise<T> {
+  for (let attempt = 0; attempt < DIRECTORY_ATTEMPTS; attempt++) {
+    try {
+      return await change(await directoryRev());
+    } catch (err) {
+      if (!(err instanceof DirectoryMoved)) throw err;
+    }
+  }
+  throw conflict('其他管理员正在修改单位目录，请稍后再试');
 }
 
 const activeContacts = (unitId: string) => total(db.collection(C.contacts).where({ unitId, status: 'active' }));
@@ -106,48 +151,50 @@ export const unitDirectory: ActionDef<'unit.directory'> = {
 export const unitCreate: ActionDef<'unit.create'> = {
   access: 'admin',
   input: object({ name: unitName, kind: oneOf(KINDS), code: optional(codeInput) }),
-  async run({ name, kind, code }, caller) {
-    const units = await allUnits();
-    const same = units.find((u) => u.name === name);
-    // The same unit again (a retried tap): finish its assignments instead of refusing.
-    if (same && same.kind === kind && (code === undefined || code === same._id)) {
-      const added = await syncAndAudit(caller.openid, same);
-      return { unit: view(same, await activeContacts(same._id)), assignmentsAdded: added, created: false };
-    }
-    const problem = nameProblem(name, undefined, units, GROUP_NAMES);
-    if (problem) throw invalid('name', problem);
-    const taken = new Set(units.map((u) => u._id));
-    if (code !== undefined && taken.has(code)) {
-      throw invalid('code', `编码 ${code} 已被「${units.find((u) => u._id === code)?.name ?? ''}」使用，请换一个`);
-    }
-    let id = code;
-    while (id === undefined || taken.has(id)) id = generatedUnitCode(crypto.randomBytes(4).toString('hex'));
+  run: ({ name, kind, code }, caller) =>
+    onDirectory(async (rev) => {
+      const units = await allUnits();
+      const same = units.find((u) => u.name === name);
+      // The same unit again (a retried tap): finish its assignments instead of refusing.
+      if (same && same.kind === kind && (code === undefined || code === same._id)) {
+        const added = await syncAndAudit(caller.openid, same);
+        return { unit: view(same, await activeContacts(same._id)), assignmentsAdded: added, created: false };
+      }
+      const problem = nameProblem(name, undefined, units, GROUP_NAMES);
+      if (problem) throw invalid('name', problem);
+      const taken = new Set(units.map((u) => u._id));
+      if (code !== undefined && taken.has(code)) {
+        throw invalid('code', `编码 ${code} 已被「${units.find((u) => u._id === code)?.name ?? ''}」使用，请换一个`);
+      }
+      let id = code;
+      while (id === undefined || taken.has(id)) id = generatedUnitCode(crypto.randomBytes(4).toString('hex'));
 
-    const now = new Date();
-    const doc: UnitDoc = {
-      _id: id,
-      name,
-      kind,
-      named: false,
-      active: true,
-      order: units.reduce((max, u) => Math.max(max, u.order), 0) + 1,
-      aliases: [],
-      createdAt: now,
-      updatedAt: now,
-    };
-    try {
-      await inTransaction(async (tx) => {
-        await tx.collection(C.units).add({ data: doc });
-        await txAudit(tx, caller.openid, 'unit.create', target(id), { name, kind });
-      });
-    } catch (err) {
-      // name_unique or the id: another admin added the same unit a moment ago.
-      if (isDuplicateKey(err)) throw conflict('刚刚有人添加了同名或同编码的单位，请刷新列表后查看');
-      throw err;
-    }
-    const added = await syncAndAudit(caller.openid, doc);
-    return { unit: view(doc, 0), assignmentsAdded: added, created: true };
-  },
+      const now = new Date();
+      const doc: UnitDoc = {
+        _id: id,
+        name,
+        kind,
+        named: false,
+        active: true,
+        order: units.reduce((max, u) => Math.max(max, u.order), 0) + 1,
+        aliases: [],
+        createdAt: now,
+        updatedAt: now,
+      };
+      try {
+        await inTransaction(async (tx) => {
+          await claimDirectory(tx, rev, caller.openid, now);
+          await tx.collection(C.units).add({ data: doc });
+          await txAudit(tx, caller.openid, 'unit.create', target(id), { name, kind });
+        });
+      } catch (err) {
+        // The code: another admin added a unit with it a moment ago.
+        if (isDuplicateKey(err)) throw conflict('刚刚有人添加了同名或同编码的单位，请刷新列表后查看');
+        throw err;
+      }
+      const added = await syncAndAudit(caller.openid, doc);
+      return { unit: view(doc, 0), assignmentsAdded: added, created: true };
+    }),
 };
 
 export const unitUpdate: ActionDef<'unit.update'> = {
@@ -159,59 +206,62 @@ export const unitUpdate: ActionDef<'unit.update'> = {
     order: optional(integer(1, ORDER_MAX)),
     aliases: optional(array(unitName, MAX_ALIASES)),
   }),
-  async run({ id, name, kind, order, aliases }, caller) {
-    const units = await allUnits();
-    const before = units.find((u) => u._id === id);
-    if (!before) throw notFoundUnit();
-    // Everything is checked against the directory before anything is written.
-    if (name !== undefined) {
-      const problem = nameProblem(name, id, units, GROUP_NAMES);
-      if (problem) throw invalid('name', problem);
-    }
-    aliases?.forEach((alias, i) => {
-      if (aliases.indexOf(alias) !== i) throw invalid(`aliases[${i}]`, `别名「${alias}」重复了`);
-      const problem = nameProblem(alias, id, units, GROUP_NAMES);
-      if (problem) throw invalid(`aliases[${i}]`, problem);
-    });
-    const change = { ...(name === undefined ? {} : { name }), ...(aliases === undefined ? {} : { aliases }) };
-    const nextNames = nextAliases(before, change);
-    if (nextNames.length > MAX_ALIASES) throw invalid('aliases', `曾用名和别名最多 ${MAX_ALIASES} 个，请删去不再使用的`);
+  run: ({ id, name, kind, order, aliases }, caller) =>
+    onDirectory(async (rev) => {
+      const units = await allUnits();
+      const before = units.find((u) => u._id === id);
+      if (!before) throw notFoundUnit();
+      // Everything is checked against the directory before anything is written.
+      if (name !== undefined) {
+        const problem = nameProblem(name, id, units, GROUP_NAMES);
+        if (problem) throw invalid('name', problem);
+      }
+      aliases?.forEach((alias, i) => {
+        if (aliases.indexOf(alias) !== i) throw invalid(`aliases[${i}]`, `别名「${alias}」重复了`);
+        const problem = nameProblem(alias, id, units, GROUP_NAMES);
+        if (problem) throw invalid(`aliases[${i}]`, problem);
+      });
+      const change = { ...(name === undefined ? {} : { name }), ...(aliases === undefined ? {} : { aliases }) };
+      const nextNames = nextAliases(before, change);
+      if (nextNames.length > MAX_ALIASES) throw invalid('aliases', `曾用名和别名最多 ${MAX_ALIASES} 个，请删去不再使用的`);
 
-    const now = new Date();
-    const result = await inTransaction(async (tx) => {
-      const current = await txGet<UnitDoc>(tx, C.units, id);
-      if (!current) throw notFoundUnit();
-      // Checked against what the office saw: a change in between is for them to look at first.
-      if (new Date(current.updatedAt).getTime() !== new Date(before.updatedAt).getTime()) {
-        throw conflict('该单位刚被其他管理员修改，请刷新后再改');
-      }
-      const next: UnitDoc = {
-        ...current,
-        name: name ?? current.name,
-        kind: kind ?? current.kind,
-        order: order ?? current.order,
-        aliases: nextNames,
-        updatedAt: now,
-      };
-      const changes: Record<string, unknown> = {};
-      for (const key of ['name', 'kind', 'order', 'aliases'] as const) {
-        if (JSON.stringify(current[key] ?? []) !== JSON.stringify(next[key] ?? []))
-          changes[key] = { from: current[key] ?? [], to: next[key] };
-      }
-      // Nothing differs (a retried save): not an event.
-      if (Object.keys(changes).length === 0) return { doc: current, changed: [] as string[] };
-      await txPut(tx, C.units, next);
-      await txAudit(tx, caller.openid, 'unit.update', target(id), changes);
-      return { doc: next, changed: Object.keys(changes) };
-    }).catch((err: unknown) => {
-      if (isDuplicateKey(err)) throw invalid('name', `已有名为「${name ?? ''}」的单位`);
-      throw err;
-    });
-    // A new name, alias or kind can bring cells the unit did not match before.
-    const matters = result.changed.some((k) => k === 'name' || k === 'aliases' || k === 'kind');
-    const added = matters ? await syncAndAudit(caller.openid, result.doc) : 0;
-    return { unit: view(result.doc, await activeContacts(id)), assignmentsAdded: added };
-  },
+      const now = new Date();
+      const result = await inTransaction(async (tx) => {
+        const current = await txGet<UnitDoc>(tx, C.units, id);
+        if (!current) throw notFoundUnit();
+        // Checked against what the office saw: a change in between is for them to look at first.
+        if (new Date(current.updatedAt).getTime() !== new Date(before.updatedAt).getTime()) {
+          throw conflict('该单位刚被其他管理员修改，请刷新后再改');
+        }
+        const next: UnitDoc = {
+          ...current,
+          name: name ?? current.name,
+          kind: kind ?? current.kind,
+          order: order ?? current.order,
+          aliases: nextNames,
+          updatedAt: now,
+        };
+        const changes: Record<string, unknown> = {};
+        for (const key of ['name', 'kind', 'order', 'aliases'] as const) {
+          if (JSON.stringify(current[key] ?? []) !== JSON.stringify(next[key] ?? []))
+            changes[key] = { from: current[key] ?? [], to: next[key] };
+        }
+        // Nothing differs (a retried save): not an event.
+        if (Object.keys(changes).length === 0) return { doc: current, changed: [] as string[] };
+        // Only a change of names needs the directory to stand still.
+        if (changes.name || changes.aliases) await claimDirectory(tx, rev, caller.openid, now);
+        await txPut(tx, C.units, next);
+        await txAudit(tx, caller.openid, 'unit.update', target(id), changes);
+        return { doc: next, changed: Object.keys(changes) };
+      }).catch((err: unknown) => {
+        if (isDuplicateKey(err)) throw invalid('name', `已有名为「${name ?? ''}」的单位`);
+        throw err;
+      });
+      // A new name, alias or kind can bring cells the unit did not match before.
+      const matters = result.changed.some((k) => k === 'name' || k === 'aliases' || k === 'kind');
+      const added = matters ? await syncAndAudit(caller.openid, result.doc) : 0;
+      return { unit: view(result.doc, await activeContacts(id)), assignmentsAdded: added };
+    }),
 };
 
 async function setActive(id: string, active: boolean, actor: string) {

@@ -3,11 +3,14 @@
  * setup code (the cloud function's SETUP_CODE, from whoever deployed it)
  * becomes the first one. Works once; afterwards administrators add others
  * in 联络员管理.
+ *
+ * For administrators the page is also 系统设置: the first run's next step
+ * (the built-in 2021 table) and the deployment check (system.check).
  */
-import type { MeView } from '../../../shared/api';
+import type { CheckStatus, MeView, SystemCheckItem } from '../../../shared/api';
 import { ApiCallError, errorField, errorText } from '../../../services/call';
 import { fetchMe } from '../../../services/contacts';
-import { bootstrapAdmin } from '../../services/office';
+import { bootstrapAdmin, checkSystem, seedPlan } from '../../services/office';
 import { officePage } from '../../utils/office-page';
 
 export const ADMIN_NAME_MAX = 20;
@@ -23,7 +26,16 @@ interface SetupData {
   name: string;
   errors: Partial<Record<Field, string>>;
   submitting: boolean;
+  seeding: boolean;
+  seedResult: string;
+  checking: boolean;
+  checkError: string;
+  checkItems: (SystemCheckItem & { statusText: string })[];
 }
+
+export const SEED_YEAR = 2021;
+
+const STATUS_TEXT: Record<CheckStatus, string> = { ok: '正常', warn: '需处理', error: '有问题', unknown: '请核对' };
 
 export function checkSetup(code: string, name: string): Partial<Record<Field, string>> {
   const errors: Partial<Record<Field, string>> = {};
@@ -46,6 +58,11 @@ Component({
     name: '',
     errors: {},
     submitting: false,
+    seeding: false,
+    seedResult: '',
+    checking: false,
+    checkError: '',
+    checkItems: [],
   } as SetupData,
 
   methods: {
@@ -92,6 +109,29 @@ Component({
         const field = errorField(err) ?? (err instanceof ApiCallError && err.code === 'SETUP_CODE_INVALID' ? 'setupCode' : '');
         const slot: Field = field === 'setupCode' || field === 'name' ? field : 'form';
         this.setData({ submitting: false, errors: { [slot]: errorText(err) } });
+      }
+    },
+
+    async onSeed() {
+      if ((this.data as SetupData).seeding) return;
+      this.setData({ seeding: true, seedResult: '' });
+      try {
+        const r = await seedPlan(SEED_YEAR);
+        const what = `${SEED_YEAR} 年任务分解表：${r.tasks} 项任务、${r.units} 个单位`;
+        this.setData({ seeding: false, seedResult: r.written > 0 ? `已导入${what}` : `${what}已经在系统中，无需再导入` });
+      } catch (err) {
+        this.setData({ seeding: false, seedResult: errorText(err) });
+      }
+    },
+
+    async onCheck() {
+      if ((this.data as SetupData).checking) return;
+      this.setData({ checking: true, checkError: '' });
+      try {
+        const c = await checkSystem();
+        this.setData({ checking: false, checkItems: c.items.map((i) => ({ ...i, statusText: STATUS_TEXT[i.status] })) });
+      } catch (err) {
+        this.setData({ checking: false, checkError: errorText(err), checkItems: [] });
       }
     },
 
