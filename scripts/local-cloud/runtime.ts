@@ -17,6 +17,7 @@ import { createOpenApiBackend, type OpenApiBackend } from './openapi';
 import { createOpenDataBackend, GET_OPEN_DATA_API, type OpenDataBackend } from './opendata';
 import { installSdkSeam } from './sdk-seam';
 import { createStorageBackend, type StorageBackend } from './storage';
+import { loadStorageRule } from './storage-rules';
 import { nextFire } from './cron';
 import { INDEXES } from '../../cloudfunctions/common/schema';
 
@@ -36,6 +37,11 @@ export interface LocalCloudOptions {
   functionEnv?: Record<string, string>;
   /** Base URL of the HTTP bridge, for storage URLs; set by the server once it listens. */
   baseUrl?: () => string;
+  /**
+   * Storage security rule file client uploads are judged by: the project's shipped
+   * rule by default; null for the platform's default rule (a bucket never configured).
+   */
+  storageRuleFile?: string | null;
 }
 
 export interface CallRecord {
@@ -67,6 +73,8 @@ export const REPO_ROOT = (() => {
   }
   throw new Error('project root (project.config.json) not found above ' + __dirname);
 })();
+/** The storage security rule the deployment pastes into the console (README 部署). */
+export const STORAGE_RULE_FILE = path.join(REPO_ROOT, 'cloudfunctions', 'storage.rules.json');
 const RECENT_CALLS = 200;
 const ACTION_NAME = /^[A-Za-z][\w.-]{0,63}$/;
 
@@ -102,6 +110,8 @@ export class LocalCloud {
       dir: path.join(opts.dir, 'storage'),
       envId: this.envId,
       baseUrl: opts.baseUrl ?? (() => 'http://127.0.0.1:0'),
+      // A rule it cannot evaluate stops the start here rather than allowing everything.
+      rule: loadStorageRule(opts.storageRuleFile === undefined ? STORAGE_RULE_FILE : opts.storageRuleFile),
     });
     this.openapi = createOpenApiBackend({ dir: path.join(opts.dir, 'openapi') });
     this.opendata = createOpenDataBackend({ dir: path.join(opts.dir, 'opendata'), appid: this.appid });
