@@ -100,6 +100,8 @@ export class LocalCloud {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(opts: LocalCloudOptions) {
+    // A rule it cannot evaluate stops the start here, before anything is opened, rather than allowing everything.
+    const storageRule = loadStorageRule(opts.storageRuleFile === undefined ? STORAGE_RULE_FILE : opts.storageRuleFile);
     fs.mkdirSync(opts.dir, { recursive: true });
     this.envId = opts.envId ?? 'local-dev';
     this.appid = opts.appid ?? 'wx0000000000local';
@@ -110,8 +112,7 @@ export class LocalCloud {
       dir: path.join(opts.dir, 'storage'),
       envId: this.envId,
       baseUrl: opts.baseUrl ?? (() => 'http://127.0.0.1:0'),
-      // A rule it cannot evaluate stops the start here rather than allowing everything.
-      rule: loadStorageRule(opts.storageRuleFile === undefined ? STORAGE_RULE_FILE : opts.storageRuleFile),
+      rule: storageRule,
     });
     this.openapi = createOpenApiBackend({ dir: path.join(opts.dir, 'openapi') });
     this.opendata = createOpenDataBackend({ dir: path.join(opts.dir, 'opendata'), appid: this.appid });
