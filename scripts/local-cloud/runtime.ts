@@ -74,7 +74,7 @@ export const REPO_ROOT = (() => {
   throw new Error('project root (project.config.json) not found above ' + __dirname);
 })();
 /** The storage security rule the deployment pastes into the console (README 部署). */
-export const STORAGE_RULE_FILE = path.join(REPO_ROOT, 'cloudfunctions', 'storage.rules.json');
+export const STORAGE_RULE_FILE = path.join(REPO_ROOT, 'storage.rules.json');
 const RECENT_CALLS = 200;
 const ACTION_NAME = /^[A-Za-z][\w.-]{0,63}$/;
 
