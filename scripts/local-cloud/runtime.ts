@@ -35,13 +35,13 @@ export interface LocalCloudOptions {
   load?: (fn: FunctionConfig) => CloudMain;
   /** Environment variables the functions see, as configured in the 云开发 console. */
   functionEnv?: Record<string, string>;
-  /** Base URL of the HTTP bridge, for storage URLs; set by the server once it listens. */
-  baseUrl?: () => string;
   /**
    * Storage security rule file client uploads are judged by: the project's shipped
    * rule by default; null for the platform's default rule (a bucket never configured).
    */
   storageRuleFile?: string | null;
+  /** Base URL of the HTTP bridge, for storage URLs; set by the server once it listens. */
+  baseUrl?: () => string;
 }
 
 export interface CallRecord {

@@ -16,9 +16,9 @@
  * different submits racing for the same version number collide on _id (no
  * console index needed) and the loser retries with the next number.
  */
-import crypto from 'crypto';
 import type { EvidenceInput, LinkInput, ReportView, SubmitReportInput } from '../../../../miniprogram/shared/api';
 import { REPORT_LIMITS } from '../../../../miniprogram/shared/api';
+import crypto from 'crypto';
 import { cloud, db, first, isDuplicateKey } from '../../../common/cloud';
 import {
   evidenceFolder,
@@ -32,7 +32,8 @@ import {
 import type { AssignmentDoc } from '../../../common/domain/plan-docs';
 import { roundCoversTask } from '../../../common/domain/rounds';
 import { ApiFailure, conflict, forbidden, invalid } from '../../../common/envelope';
-import type { ReportDoc, RoundDoc, StoredEvidence, UnitDoc } from '../../../common/records';
+import type { ReportDoc, RoundDoc, UnitDoc } from '../../../common/records';
+import type { StoredEvidence } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { array, integer, object, oneOf, optional, string, type Validator } from '../../../common/validate';
 import { copyEvidence, evidenceDocs, repairEvidence, requireStoredFiles, type ClaimedFile, type CopiedFile } from '../evidence';
