@@ -33,7 +33,6 @@ import type { AssignmentDoc } from '../../../common/domain/plan-docs';
 import { roundCoversTask } from '../../../common/domain/rounds';
 import { ApiFailure, conflict, forbidden, invalid } from '../../../common/envelope';
 import type { ReportDoc, RoundDoc, UnitDoc } from '../../../common/records';
-import type { StoredEvidence } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { array, integer, object, oneOf, optional, string, type Validator } from '../../../common/validate';
 import { copyEvidence, evidenceDocs, repairEvidence, requireStoredFiles, type ClaimedFile, type CopiedFile } from '../evidence';
@@ -156,7 +155,7 @@ async function checkFiles(input: SubmitReportInput, unitId: string): Promise<(Cl
 async function takeEvidence(input: SubmitReportInput, items: (ClaimedFile & { name: string })[], unitId: string, requestKey: string) {
   const folder = evidenceFolder(unitId, crypto.createHash('sha256').update(requestKey).digest('hex').slice(0, 24));
   const copies = await copyEvidence(items, folder, crypto.randomBytes(4).toString('hex'));
-  const take = (f: EvidenceInput): StoredEvidence => {
+  const take = (f: EvidenceInput): ReportDoc['evidence']['images'][number] => {
     const copy = copies.get(f.fileID) as CopiedFile;
     return { fileID: copy.fileID, name: f.name, size: copy.size, sha256: copy.sha256, sourceFileID: f.fileID };
   };
