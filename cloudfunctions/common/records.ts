@@ -57,6 +57,21 @@ export interface RoundDoc {
 }
 
 /** One submitted version. Never updated except for its review `state`. */
+/**
+ * A file of a submitted report: `fileID` is the server's copy under
+ * `evidence/` (reports from before copies existed name the upload itself
+ * and have no sha256).
+ */
+export interface StoredEvidence {
+  fileID: string;
+  name: string;
+  size: number;
+  /** Hex sha256 of the bytes when the report was submitted. */
+  sha256?: string;
+  /** The contact's upload the copy was taken from. */
+  sourceFileID?: string;
+}
+
 export interface ReportDoc {
   _id: string;
   assignmentId: string;
@@ -67,7 +82,7 @@ export interface ReportDoc {
   version: number;
   text: string;
   progress: Progress;
-  evidence: EvidenceView;
+  evidence: { images: StoredEvidence[]; files: StoredEvidence[]; links: EvidenceView['links'] };
   secrecyConfirmed: true;
   state: ReportState;
   submittedBy: string;

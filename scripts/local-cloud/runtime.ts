@@ -17,6 +17,7 @@ import { createOpenApiBackend, type OpenApiBackend } from './openapi';
 import { createOpenDataBackend, GET_OPEN_DATA_API, type OpenDataBackend } from './opendata';
 import { installSdkSeam } from './sdk-seam';
 import { createStorageBackend, type StorageBackend } from './storage';
+import { loadStorageRule } from './storage-rules';
 import { nextFire } from './cron';
 import { INDEXES } from '../../cloudfunctions/common/schema';
 import { LOCAL_NETWORK, type LocalNetworkPolicy } from '../../cloudfunctions/common/link-fetch';
@@ -35,6 +36,11 @@ export interface LocalCloudOptions {
   load?: (fn: FunctionConfig) => CloudMain;
   /** Environment variables the functions see, as configured in the 云开发 console. */
   functionEnv?: Record<string, string>;
+  /**
+   * Storage security rule file client uploads are judged by: the project's shipped
+   * rule by default; null for the platform's default rule (a bucket never configured).
+   */
+  storageRuleFile?: string | null;
   /** Base URL of the HTTP bridge, for storage URLs; set by the server once it listens. */
   baseUrl?: () => string;
   /** Whether functions may fetch public internet addresses (the link check); off by default: the local cloud stays offline. */
@@ -76,6 +82,8 @@ export const REPO_ROOT = (() => {
   }
   throw new Error('project root (project.config.json) not found above ' + __dirname);
 })();
+/** The storage security rule the deployment pastes into the console (README 部署). */
+export const STORAGE_RULE_FILE = path.join(REPO_ROOT, 'storage.rules.json');
 const RECENT_CALLS = 200;
 const ACTION_NAME = /^[A-Za-z][\w.-]{0,63}$/;
 
@@ -108,6 +116,8 @@ export class LocalCloud {
   private readonly previousNetwork: unknown;
 
   constructor(opts: LocalCloudOptions) {
+    // A rule it cannot evaluate stops the start here, before anything is opened, rather than allowing everything.
+    const storageRule = loadStorageRule(opts.storageRuleFile === undefined ? STORAGE_RULE_FILE : opts.storageRuleFile);
     fs.mkdirSync(opts.dir, { recursive: true });
     this.envId = opts.envId ?? 'local-dev';
     this.appid = opts.appid ?? 'wx0000000000local';
@@ -118,6 +128,7 @@ export class LocalCloud {
       dir: path.join(opts.dir, 'storage'),
       envId: this.envId,
       baseUrl: opts.baseUrl ?? (() => 'http://127.0.0.1:0'),
+      rule: storageRule,
     });
     this.openapi = createOpenApiBackend({ dir: path.join(opts.dir, 'openapi') });
     this.opendata = createOpenDataBackend({ dir: path.join(opts.dir, 'opendata'), appid: this.appid });

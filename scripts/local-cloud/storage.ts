@@ -17,6 +17,7 @@ import fsp from 'fs/promises';
 import path from 'path';
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { SdkHandler } from './sdk-seam';
+import { loadStorageRule, type CompiledRule } from './storage-rules';
 
 export interface StoredFileInfo {
   fileID: string;
@@ -48,6 +49,11 @@ export interface StorageBackendOptions {
   now?: () => number;
   /** Numeric part of the fake bucket name. Default 1300000000. */
   bucketAppId?: string;
+  /**
+   * The security rule client requests are judged by (`POST /storage/upload`); SDK calls
+   * bypass it, as on the platform. Default: the platform's default rule.
+   */
+  rule?: CompiledRule;
 }
 
 export interface StorageBackend {
@@ -58,7 +64,8 @@ export interface StorageBackend {
   count(opts?: { prefix?: string }): number;
   /** A signed temp URL without the origin (`/storage/file/…?sign=…&t=…`), for the local console. */
   signedPath(cloudPath: string, maxAgeS?: number): string;
-  failNext(action: StorageFaultAction, times?: number): void;
+  /** The next `times` requests of `action` fail, after `skip` that succeed (a fault in the middle of a run). */
+  failNext(action: StorageFaultAction, times?: number, skip?: number): void;
   /** e.g. 6c6f-local-env-1300000000 */
   readonly bucket: string;
   fileIdOf(cloudPath: string): string;
@@ -224,10 +231,12 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
   fs.mkdirSync(tmpDir, { recursive: true });
   const secret = loadSecret(path.join(root, '.secret'));
   const index = new Map<string, MetaRecord>();
+  const rule = opts.rule ?? loadStorageRule(null);
   recoverIndex();
 
   const pendingUploads = new Map<string, PendingUpload>();
   const faults = new Map<StorageFaultAction, number>();
+  const skips = new Map<StorageFaultAction, number>();
 
   // ---- paths & records -------------------------------------------------------------
 
@@ -364,11 +373,13 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
   }
 
   /** Moves a fully written, fsynced temp file into place, then its sidecar. Same cloudPath overwrites. */
-  async function commit(tmpFile: string, cloudPath: string, size: number, owner: string | undefined): Promise<MetaRecord> {
+  async function commit(tmpFile: string, cloudPath: string, size: number, owner: string | undefined, client = false): Promise<MetaRecord> {
     const conflict = pathConflict(cloudPath);
     if (conflict) throw new HttpError(409, 'INVALID_PARAM', conflict);
     const target = blobPath(cloudPath);
     await fsp.mkdir(path.dirname(target), { recursive: true });
+    // Judged again right before the bytes move in: another upload may have created the file meanwhile.
+    if (client) refuseClientWrite(cloudPath, owner);
     await fsp.rename(tmpFile, target);
     const record: MetaRecord = {
       cloudPath,
@@ -380,6 +391,18 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
     await writeFileAtomic(metaPath(cloudPath), JSON.stringify(record));
     index.set(cloudPath, record);
     return record;
+  }
+
+  /**
+   * The rule's `write` for a client creating or overwriting `cloudPath`: `resource` is the
+   * file there now, or — for a new file — the file as it will be, owned by the uploader.
+   */
+  function refuseClientWrite(cloudPath: string, openid: string | undefined): void {
+    const existing = index.get(cloudPath);
+    const resource = existing ? (existing.owner === undefined ? {} : { openid: existing.owner }) : openid === undefined ? {} : { openid };
+    if (!rule.write({ auth: openid === undefined ? null : { openid }, resource })) {
+      throw new HttpError(403, 'STORAGE_PERMISSION_DENIED', 'the storage security rule does not allow this write');
+    }
   }
 
   async function remove(cloudPath: string): Promise<void> {
@@ -402,6 +425,11 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
   }
 
   function takeFault(action: StorageFaultAction): boolean {
+    const pass = skips.get(action) ?? 0;
+    if (pass > 0) {
+      skips.set(action, pass - 1);
+      return false;
+    }
     const left = faults.get(action) ?? 0;
     if (left <= 0) return false;
     if (left === 1) faults.delete(action);
@@ -762,6 +790,7 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
               if (early !== undefined) {
                 const problem = cloudPathProblem(early) ?? pathConflict(early);
                 if (problem) throw new HttpError(400, 'INVALID_PARAM', problem);
+                refuseClientWrite(early, owner);
               }
               tmpFile = path.join(tmpDir, crypto.randomUUID());
               fh = await fsp.open(tmpFile, 'w');
@@ -802,7 +831,7 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
       const cloudPath = fields.get('cloudPath');
       const problem = cloudPathProblem(cloudPath);
       if (problem) throw new HttpError(400, 'INVALID_PARAM', problem);
-      await commit(tmpFile, cloudPath as string, fileSize, owner);
+      await commit(tmpFile, cloudPath as string, fileSize, owner, true);
       tmpFile = undefined;
       sendJson(res, 200, { fileID: fileIdOf(cloudPath as string), statusCode: 200 });
     } catch (err) {
@@ -859,10 +888,11 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
     signedPath(cloudPath, maxAgeS = DEFAULT_MAX_AGE_S) {
       return signedPath(cloudPath, maxAgeS);
     },
-    failNext(action, times = 1) {
+    failNext(action, times = 1, skip = 0) {
       const known: StorageFaultAction[] = ['getUploadMetadata', 'uploadFile', 'getTempFileURL', 'deleteFile', 'downloadFile', 'httpUpload'];
       if (!known.includes(action)) throw new Error(`unknown storage fault action: ${String(action)}`);
       faults.set(action, (faults.get(action) ?? 0) + times);
+      if (skip > 0) skips.set(action, skip);
     },
   };
 }

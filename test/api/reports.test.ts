@@ -1,5 +1,5 @@
 import { cloud, db } from '../../cloudfunctions/common/cloud';
-import type { ApiResult, RoundView, SubmitReportInput } from '../../miniprogram/shared/api';
+import type { ApiResult, EvidenceInput, RoundView, SubmitReportInput } from '../../miniprogram/shared/api';
 import { REPORT_LIMITS, uploadPrefix } from '../../miniprogram/shared/api';
 import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import {
@@ -79,6 +79,16 @@ async function evidence(tag: string) {
   };
 }
 
+/** What a report shows of submitted files: the server's copies in the unit's evidence folder, same names and sizes. */
+const copied = (ev: { images: EvidenceInput[]; files: EvidenceInput[] }) => {
+  const copy = (f: EvidenceInput) => ({
+    name: f.name,
+    size: f.size,
+    fileID: expect.stringMatching(/^cloud:\/\/[^/]+\/evidence\/ssfj\/[0-9a-f]{24}\//),
+  });
+  return { images: ev.images.map(copy), files: ev.files.map(copy) };
+};
+
 describe('report.submit', () => {
   test('a report with photos, a file and a link becomes version 1, the next one version 2; v1 is kept', async () => {
     const ev = await evidence('a');
@@ -95,7 +105,7 @@ describe('report.submit', () => {
       state: 'submitted',
       submittedByName: SSFJ.name,
       review: null,
-      evidence: ev,
+      evidence: { ...copied(ev), links: ev.links },
     });
     expect(Date.parse(first.report.submittedAt)).toBeGreaterThan(Date.now() - 60_000);
 
@@ -103,11 +113,14 @@ describe('report.submit', () => {
     expect(stored).toMatchObject({ planId: 'plan-2021', taskNo: 24, secrecyConfirmed: true, submittedBy: SSFJ.openid });
     expect(stored?.requestKey).toBe(`${SSFJ.openid}:req-reports-${seq}`);
     const files = t.cloud.db.find('evidence', { reportId: first.report.id });
+    const copyOf = (upload: string | undefined) =>
+      first.report.evidence.images.concat(first.report.evidence.files)[[...ev.images, ...ev.files].findIndex((f) => f.fileID === upload)]
+        ?.fileID;
     expect(files.map((f) => [f.kind, f.name, f.fileID, f.unitId, f.uploadedBy, f.roundId, f.taskNo]).sort()).toEqual(
       [
-        ['file', '2021年政务公开工作方案.pdf', ev.files[0]?.fileID, 'ssfj', SSFJ.openid, round.id, 24],
-        ['image', 'photo-1.jpg', ev.images[0]?.fileID, 'ssfj', SSFJ.openid, round.id, 24],
-        ['image', 'photo-2.jpg', ev.images[1]?.fileID, 'ssfj', SSFJ.openid, round.id, 24],
+        ['file', '2021年政务公开工作方案.pdf', copyOf(ev.files[0]?.fileID), 'ssfj', SSFJ.openid, round.id, 24],
+        ['image', 'photo-1.jpg', copyOf(ev.images[0]?.fileID), 'ssfj', SSFJ.openid, round.id, 24],
+        ['image', 'photo-2.jpg', copyOf(ev.images[1]?.fileID), 'ssfj', SSFJ.openid, round.id, 24],
       ].sort(),
     );
 

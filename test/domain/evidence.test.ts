@@ -1,4 +1,6 @@
 import {
+  evidenceCopyPath,
+  evidenceFolder,
   fileExtension,
   fileIdProblem,
   fileNameProblem,
@@ -24,8 +26,15 @@ describe('fileIdProblem', () => {
     expect(fileIdProblem(id('units/ssfj/a.jpg', 'other-env'), 'ssfj', undefined)).toBeNull();
   });
 
+  test('a copy the server took for an earlier report of the unit is accepted (引用上次报送)', () => {
+    expect(fileIdProblem(id('evidence/ssfj/0123456789abcdef01234567/1-a1b2c3d4.jpg'), 'ssfj', ENV)).toBeNull();
+  });
+
   test.each([
     ['another unit', id('units/xiangcheng-zhen/a.jpg')],
+    ['another unit’s evidence copy', id('evidence/xiangcheng-zhen/0123456789abcdef01234567/1-a1b2c3d4.jpg')],
+    ['the bare evidence folder', id('evidence/ssfj/')],
+    ['climbing out of the evidence folder', id('evidence/ssfj/../xiangcheng-zhen/1-a.jpg')],
     ['a prefix that only starts the same', id('units/ssfj2/a.jpg')],
     ['the bare prefix', id('units/ssfj/')],
     ['outside units/', id('tmp/ssfj/a.jpg')],
@@ -40,6 +49,13 @@ describe('fileIdProblem', () => {
   ])('refuses %s', (_what, fileID) => {
     expect(fileIdProblem(fileID, 'ssfj', ENV)).toEqual(expect.any(String));
   });
+});
+
+test('evidence copies: one folder per report under the unit, position, attempt token and the original extension; ASCII only', () => {
+  const folder = evidenceFolder('ssfj', '0123456789abcdef01234567');
+  expect(folder).toBe('evidence/ssfj/0123456789abcdef01234567/');
+  expect(evidenceCopyPath(folder, 2, 'a1b2c3d4', '会议纪要.PDF')).toBe(`${folder}2-a1b2c3d4.pdf`);
+  expect(evidenceCopyPath(folder, 1, 'a1b2c3d4', '无扩展名')).toBe(`${folder}1-a1b2c3d4`);
 });
 
 describe('file names', () => {

@@ -63,13 +63,38 @@ const submit = (data: SubmitReportInput) => t.as(XC.openid)('report.submit', dat
 const byRequest = (data: SubmitReportInput) => t.cloud.db.find('reports', { requestKey: `${XC.openid}:${data.requestId}` });
 const evidenceOfReport = (id: string) => t.cloud.db.count('evidence', { reportId: id });
 
-/** Exactly one report for the request, with all three evidence documents. */
+/** Exactly one report for the request, with all three evidence documents, each naming a copy storage holds. */
 function recordedOnce(data: SubmitReportInput): string {
   const found = byRequest(data);
   expect(found).toHaveLength(1);
   const id = String(found[0]?._id);
   expect(evidenceOfReport(id)).toBe(3);
+  const named = t.cloud.db.find('evidence', { reportId: id }).map((d) => String(d.fileID));
+  const stored = new Set(t.cloud.storage.list({ prefix: 'evidence/', limit: 10_000 }).map((f) => f.fileID));
+  for (const fileID of named) expect(stored.has(fileID) ? fileID : `missing ${fileID}`).toBe(fileID);
   return id;
+}
+
+/**
+ * What users can see changed: the database and storage outside `evidence/`.
+ * A submit that fails after copying may leave copies there, which no report
+ * or evidence document names (checked in `noVisibleOrphans`).
+ */
+const mark = () => writeMark(t, { exceptPrefix: 'evidence/' });
+
+/** Every evidence copy a report does not name is named by nothing else either. */
+function noVisibleOrphans(): void {
+  const named = new Set(t.cloud.db.find('evidence', {}).map((d) => String(d.fileID)));
+  const inReports = new Set(
+    t.cloud.db
+      .find('reports', {})
+      .flatMap((r) => [
+        ...(r.evidence as { images: { fileID: string }[]; files: { fileID: string }[] }).images,
+        ...(r.evidence as { files: { fileID: string }[] }).files,
+      ])
+      .map((f) => f.fileID),
+  );
+  expect([...named].filter((f) => !inReports.has(f))).toEqual([]);
 }
 
 test('a database error at any request of a submit: nothing half-written; the retry records it exactly once', async () => {
@@ -84,10 +109,10 @@ test('a database error at any request of a submit: nothing half-written; the ret
   const outcomes: Record<string, number> = {};
   for (let i = 0; i < requests; i++) {
     const data = input();
-    const before = writeMark(t);
+    const before = mark();
     t.cloud.db.failNext({ action: 'any', skip: i });
     const res = await submit(data);
-    const wrote = writeMark(t) !== before;
+    const wrote = mark() !== before;
     const outcome = res.ok ? 'ok' : `${res.code}${wrote ? '+written' : ''}`;
     outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
     // The fault hit the submit (every one of its requests matters) …
@@ -105,19 +130,25 @@ test('a database error at any request of a submit: nothing half-written; the ret
   expect(outcomes.INTERNAL).toBeGreaterThanOrEqual(requests - 2);
   const versions = t.cloud.db.find('reports', { assignmentId: assignmentOf(24, 'xiangcheng-zhen') }).map((r) => r.version as number);
   expect(versions.sort((a, b) => a - b)).toEqual(versions.map((_v, i) => i + 1));
+  noVisibleOrphans();
 });
 
-test.each<[StorageFaultAction, string]>([
-  ['getTempFileURL', 'asking storage for the files'],
-  ['downloadFile', 'reading the stored files’ size and type'],
-])('storage failing while %s (%s): INTERNAL, nothing written; the retry records it once', async (fault) => {
+test.each<[StorageFaultAction, number, string]>([
+  ['getTempFileURL', 0, 'asking storage for the files'],
+  ['downloadFile', 0, 'reading the stored files’ size and type'],
+  // The probe reads three files; the copy then downloads them again and uploads each.
+  ['downloadFile', 3, 'downloading a file to copy it'],
+  ['getUploadMetadata', 1, 'starting the upload of the second copy'],
+  ['uploadFile', 2, 'uploading the third copy'],
+])('storage failing while %s #%d (%s): INTERNAL, nothing visible written; the retry records it once', async (fault, skip) => {
   const data = input();
-  const before = writeMark(t);
-  t.cloud.storage.failNext(fault);
+  const before = mark();
+  t.cloud.storage.failNext(fault, 1, skip);
   expect(await submit(data)).toMatchObject({ ok: false, code: 'INTERNAL' });
-  expect(writeMark(t)).toBe(before);
+  expect(mark()).toBe(before);
   expect(okData(await submit(data)).duplicate).toBe(false);
   recordedOnce(data);
+  noVisibleOrphans();
 });
 
 test('a database error at any request of a 退回: the decision is recorded once and the unit is told once', async () => {

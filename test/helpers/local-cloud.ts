@@ -104,9 +104,10 @@ export function startTestCloud(
  * What the database and storage hold, to the write: the journal's size,
  * every collection's count, and every stored file (path, size, upload time:
  * a file written over changes it too). Equal before and after a call = the
- * call wrote nothing.
+ * call wrote nothing. `exceptPrefix`: files under it are left out (e.g.
+ * evidence copies a failed submit may leave, which nothing refers to).
  */
-export function writeMark(t: TestCloud): string {
+export function writeMark(t: TestCloud, opts: { exceptPrefix?: string } = {}): string {
   const journal = path.join(t.dir, 'db', 'journal.log');
   const counts = t.cloud.db
     .listCollections()
@@ -116,10 +117,12 @@ export function writeMark(t: TestCloud): string {
   const files = t.cloud.storage.count();
   const stored = t.cloud.storage
     .list({ limit: files })
+    .filter((f) => opts.exceptPrefix === undefined || !f.cloudPath.startsWith(opts.exceptPrefix))
     .map((f) => `${f.cloudPath}|${f.size}|${f.uploadedAt}`)
     .join('\n');
   const digest = createHash('sha256').update(stored).digest('hex').slice(0, 12);
-  return `journal=${fs.existsSync(journal) ? fs.statSync(journal).size : 0};${counts};storage=${files} files ${digest}`;
+  const kept = opts.exceptPrefix === undefined ? files : t.cloud.storage.count() - t.cloud.storage.count({ prefix: opts.exceptPrefix });
+  return `journal=${fs.existsSync(journal) ? fs.statSync(journal).size : 0};${counts};storage=${kept} files ${digest}`;
 }
 
 /** Unwraps an envelope that must be ok, failing the test with its message otherwise. */

@@ -21,6 +21,7 @@ import {
 } from '../helpers/journey';
 import { cellTypeInXml, fetchFile, readWorkbook, sheetXml, unzip } from '../helpers/ledger';
 import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import type { ReportDoc } from '../../cloudfunctions/common/records';
 
 const TOP = '邹城市2021年政务公开佐证材料（全年）';
 const INJECTED = '=HYPERLINK("http://evil.example","点我")';
@@ -93,7 +94,10 @@ beforeAll(async () => {
       }),
     ),
   );
+  // Deleting the upload changes nothing (the report names its copy); a copy lost from storage is what the index reports.
   await cloud.deleteFile({ fileList: [gone.fileID] });
+  const lost = t.cloud.db.find('reports', { requestKey: `${CONTACTS.xiangcheng.openid}:archive-24-q3` })[0] as unknown as ReportDoc;
+  await cloud.deleteFile({ fileList: [lost.evidence.images.find((i) => i.sourceFileID === gone.fileID)?.fileID as string] });
 });
 afterAll(() => t.close());
 

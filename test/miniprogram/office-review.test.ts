@@ -80,7 +80,8 @@ describe('evidence', () => {
         links: [{ url: 'http://www.zoucheng.gov.cn/art/2021/9/1/art_24.html', title: '舆情回应专栏' }],
       }),
     );
-    await cloud.deleteFile({ fileList: [gone] });
+    // A file is lost only when the server's copy is (the upload itself no longer matters).
+    await cloud.deleteFile({ fileList: [report.evidence.files[1]?.fileID as string] });
 
     const page = await openOffice(t, ADMIN, 'review', { reportId: report.id });
     expect(page.textOf('.head-title')).toBe('第 24 项 · 香城镇');
@@ -91,13 +92,14 @@ describe('evidence', () => {
     await page.tap('.thumb-box', 1);
     expect(wxState.previews).toHaveLength(1);
     expect(wxState.previews[0]).toHaveLength(2);
-    expect(wxState.previews[0]?.[0]).toContain('photo-1.jpg');
+    // The links are the server's copies, in the order the report lists them.
+    expect(wxState.previews[0]?.[0]).toMatch(/\/evidence\/xiangcheng-zhen\/[0-9a-f]{24}\/1-[0-9a-f]{8}\.jpg\?/);
 
     // A document: downloaded from its temp link and opened as a pdf, bytes intact.
     expect(texts(page, '.evidence-file')[0]).toContain('会商纪要.pdf');
     await page.tap('.evidence-file', 0);
     await until(() => wxState.documents.length === 1, 'the reader to open');
-    expect(wxState.downloads[0]).toContain('minutes.pdf');
+    expect(wxState.downloads[0]).toMatch(/\/evidence\/xiangcheng-zhen\/[0-9a-f]{24}\/3-[0-9a-f]{8}\.pdf\?/);
     expect(wxState.documents[0]?.fileType).toBe('pdf');
     expect(wxState.documents[0]?.bytes.equals(pdf)).toBe(true);
 

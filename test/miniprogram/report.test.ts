@@ -474,14 +474,20 @@ test('引用上次报送 fills the form from the last version, re-using its file
   await until(() => page.data().textValue === '上一轮：已印发沟通联动机制文件。', 'the quoted text');
   expect(wxState.modals).toEqual(['将用上次报送的内容替换当前填写的内容，是否继续？']);
   expect(page.root.querySelector('.radio-done .check')).toBeDefined();
-  expect(items(page, 'files').map((f) => [f.name, f.fileID, f.state])).toEqual([['联动机制.pdf', fileID, 'done']]);
+  // The quoted file is the copy the server took at submit, not the upload (which the contact could still change).
+  const copy = (t.cloud.db.find('evidence', {}).find((d) => d.sourceFileID === fileID) as { fileID: string } | undefined)?.fileID;
+  expect(copy).toMatch(/\/evidence\/ssfj\//);
+  expect(items(page, 'files').map((f) => [f.name, f.fileID, f.state])).toEqual([['联动机制.pdf', copy, 'done']]);
   expect((page.data().links as { url: string }[]).map((l) => l.url)).toEqual(['http://www.zoucheng.gov.cn/a.html']);
   await page.type('.report-text', '本轮：机制运行良好，新增两次联席会议。');
   await page.tap('.secrecy');
   await submitAndWait(page);
   expect(page.text()).toContain('第2版已提交');
   const [latest] = (await api(t, SIFA, 'task.detail', { taskId: TASK })).history;
-  expect(latest?.evidence.files.map((f) => f.fileID)).toEqual([fileID]);
+  // Version 2 has its own copy, taken from version 1's: the same bytes.
+  const v2 = t.cloud.db.find('evidence', {}).filter((d) => d.fileID === latest?.evidence.files[0]?.fileID);
+  const v1 = t.cloud.db.find('evidence', {}).filter((d) => d.fileID === copy);
+  expect(v2.map((d) => [d.sourceFileID, d.sha256])).toEqual([[copy, v1[0]?.sha256]]);
   // Nothing was uploaded twice.
   expect(t.cloud.storage.count({ prefix: `units/${sifaUnit}/` })).toBe(1);
 });

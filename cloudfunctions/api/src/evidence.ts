@@ -7,14 +7,14 @@
  * report, so writing them twice is harmless and a retried submit can
  * complete a set a version without that transaction left incomplete.
  */
+import crypto from 'crypto';
 import http from 'http';
 import https from 'https';
-import type { EvidenceInput } from '../../../miniprogram/shared/api';
 import { REPORT_LIMITS } from '../../../miniprogram/shared/api';
-import { db, isDuplicateKey, rows } from '../../common/cloud';
-import { SNIFF_BYTES, isPicture, storedSizeProblem } from '../../common/domain/evidence';
+import { cloud, db, isDuplicateKey, rows } from '../../common/cloud';
+import { SNIFF_BYTES, evidenceCopyPath, isPicture, storedSizeProblem } from '../../common/domain/evidence';
 import { ApiFailure, invalid } from '../../common/envelope';
-import type { ReportDoc } from '../../common/records';
+import type { ReportDoc, StoredEvidence } from '../../common/records';
 import { C } from '../../common/schema';
 import { TEMP_URL_BATCH, tempUrlBatch } from '../../common/storage';
 
@@ -34,6 +34,10 @@ export interface EvidenceDoc {
   uploadedBy: string;
   /** The submit time: when the file became evidence (storage keeps the upload time). */
   uploadedAt: Date;
+  /** Hex sha256 of the copy (absent on reports from before copies were taken). */
+  sha256?: string;
+  /** The contact's upload the copy was taken from. */
+  sourceFileID?: string;
 }
 
 /**
@@ -160,7 +164,7 @@ export async function requireStoredFiles(items: readonly ClaimedFile[]): Promise
 }
 
 export function evidenceDocs(report: ReportDoc): EvidenceDoc[] {
-  const doc = (f: EvidenceInput, kind: EvidenceDoc['kind'], i: number): EvidenceDoc => ({
+  const doc = (f: StoredEvidence, kind: EvidenceDoc['kind'], i: number): EvidenceDoc => ({
     _id: `${report._id}-${kind === 'image' ? 'i' : 'f'}${i + 1}`,
     fileID: f.fileID,
     name: f.name,
@@ -174,6 +178,8 @@ export function evidenceDocs(report: ReportDoc): EvidenceDoc[] {
     roundId: report.roundId,
     uploadedBy: report.submittedBy,
     uploadedAt: report.submittedAt,
+    ...(f.sha256 === undefined ? {} : { sha256: f.sha256 }),
+    ...(f.sourceFileID === undefined ? {} : { sourceFileID: f.sourceFileID }),
   });
   return [...report.evidence.images.map((f, i) => doc(f, 'image', i)), ...report.evidence.files.map((f, i) => doc(f, 'file', i))];
 }
@@ -199,4 +205,73 @@ export async function repairEvidence(report: ReportDoc): Promise<void> {
     report,
     present.map((d) => d._id),
   );
+}
+
+/** Files copied at the same time by one submit. */
+const COPY_CONCURRENCY = 3;
+
+/** `work` over `items`, at most `size` at a time, results in order; the first failure fails the whole. */
+async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(...(await Promise.all(items.slice(i, i + size).map((item, j) => work(item, i + j)))));
+  }
+  return out;
+}
+
+/** A file taken into the server's evidence folder: the copy every later read uses. */
+export interface CopiedFile {
+  /** The copy under `evidence/…`, which no client can write. */
+  fileID: string;
+  /** The contact's upload it was taken from. */
+  sourceFileID: string;
+  size: number;
+  /** Hex sha256 of the bytes at submit: the archive and audits can show the file is unchanged. */
+  sha256: string;
+}
+
+/**
+ * Downloads each claimed file and uploads its bytes under `folder` with the
+ * server SDK (not subject to storage rules; clients cannot write there).
+ * The bytes are checked again as read, so a file swapped between the probe
+ * and the copy is refused, not copied. Each attempt writes fresh names
+ * (`token`): a copy left by an attempt that never became a report is an
+ * orphan nothing refers to, never a file a report shows.
+ */
+export async function copyEvidence(
+  items: readonly (ClaimedFile & { name: string })[],
+  folder: string,
+  token: string,
+): Promise<Map<string, CopiedFile>> {
+  // A few at a time: up to 14 files of 20 MB each must not all sit in memory at once.
+  const copies = await inBatches(items, COPY_CONCURRENCY, async (item, i) => {
+    let bytes: Buffer;
+    try {
+      bytes = ((await cloud.downloadFile({ fileID: item.fileID })) as { fileContent: Buffer }).fileContent;
+    } catch {
+      throw unverifiable();
+    }
+    const sizeProblem = storedSizeProblem(item.size, bytes.length);
+    if (sizeProblem) throw invalid(`${item.at}.size`, sizeProblem);
+    if (item.kind === 'image' && !isPicture(bytes.subarray(0, SNIFF_BYTES))) {
+      throw invalid(`${item.at}.fileID`, '这张照片不是有效的图片文件，请删除后重新选择');
+    }
+    let fileID: string;
+    try {
+      const res = (await cloud.uploadFile({ cloudPath: evidenceCopyPath(folder, i + 1, token, item.name), fileContent: bytes })) as {
+        fileID: string;
+      };
+      fileID = res.fileID;
+    } catch {
+      throw new ApiFailure('INTERNAL', '暂时无法保存附件，请稍后重新提交');
+    }
+    const copy: CopiedFile = {
+      fileID,
+      sourceFileID: item.fileID,
+      size: bytes.length,
+      sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+    };
+    return copy;
+  });
+  return new Map(copies.map((c) => [c.sourceFileID, c]));
 }

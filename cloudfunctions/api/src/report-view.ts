@@ -3,7 +3,7 @@
  * them and the names they show, each loaded with a fixed number of
  * requests whatever the number of reports.
  */
-import type { ReportView, ReviewView } from '../../../miniprogram/shared/api';
+import type { EvidenceInput, ReportView, ReviewView } from '../../../miniprogram/shared/api';
 import { fetchIn } from '../../common/cloud';
 import { latestReviews } from '../../common/reports';
 import type { ReportDoc, ReviewDoc, RoundDoc, UnitDoc } from '../../common/records';
@@ -53,7 +53,11 @@ export async function reportViews(docs: readonly ReportDoc[], known: KnownNames 
       version: d.version,
       text: d.text,
       progress: d.progress,
-      evidence: { images: d.evidence?.images ?? [], files: d.evidence?.files ?? [], links: d.evidence?.links ?? [] },
+      evidence: {
+        images: (d.evidence?.images ?? []).map(fileView),
+        files: (d.evidence?.files ?? []).map(fileView),
+        links: d.evidence?.links ?? [],
+      },
       state: d.state,
       submittedAt: iso(d.submittedAt),
       submittedByName: d.submittedByName,
@@ -66,3 +70,10 @@ export async function reportViews(docs: readonly ReportDoc[], known: KnownNames 
 export function newestFirst(a: ReportDoc, b: ReportDoc): number {
   return new Date(b.submittedAt).getTime() - new Date(a.submittedAt).getTime() || b.version - a.version;
 }
+
+/** What a client sees of a stored file: the copy's fileID, the name and size (the hash and the upload it came from stay server-side). */
+export const fileView = (f: { fileID: string; name: string; size: number }): EvidenceInput => ({
+  fileID: f.fileID,
+  name: f.name,
+  size: f.size,
+});

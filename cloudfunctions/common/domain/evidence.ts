@@ -43,13 +43,37 @@ export function fileIdIssue(fileID: string, prefix: string, env: string | undefi
   return null;
 }
 
-/** Why `fileID` cannot be evidence of `unitId`'s report, or null when its shape is acceptable. */
+/**
+ * Why `fileID` cannot be evidence of `unitId`'s report, or null when its
+ * shape is acceptable: the unit's own upload, or a copy the server made for
+ * an earlier report of the unit (引用上次报送 re-uses those).
+ */
 export function fileIdProblem(fileID: string, unitId: string, env: string | undefined): string | null {
-  const issue = fileIdIssue(fileID, uploadPrefix(unitId), env);
+  const asCopy = fileIdIssue(fileID, `${EVIDENCE_ROOT}${unitId}/`, env);
+  const issue = asCopy === null ? null : fileIdIssue(fileID, uploadPrefix(unitId), env);
   if (issue === 'format') return '附件地址格式不正确，请重新上传';
   if (issue === 'env') return '附件不属于本系统，请重新上传';
   if (issue === 'prefix') return '附件不是本单位上传的，请重新上传';
   return null;
+}
+
+/**
+ * Folder of one report's server-side evidence: `evidence/<unitId>/<key>/`,
+ * where key is derived from the submit's request key, so it is one folder
+ * per report, known before the version number is, and the same for a
+ * retried submit. Snapshots of a report's links can live beside the files.
+ */
+export function evidenceFolder(unitId: string, requestKeyHash: string): string {
+  return `${EVIDENCE_ROOT}${unitId}/${requestKeyHash}/`;
+}
+
+/** Everything under this prefix is written by the functions only (see the storage rule). */
+export const EVIDENCE_ROOT = 'evidence/';
+
+/** `<folder><n>-<token>.<ext>`: the position keeps the order, the extension the type; names stay ASCII. */
+export function evidenceCopyPath(folder: string, n: number, token: string, name: string): string {
+  const ext = fileExtension(name);
+  return `${folder}${n}-${token}${ext ? `.${ext}` : ''}`;
 }
 
 /** Lower-case extension of a file name without the dot, or '' when it has none. */

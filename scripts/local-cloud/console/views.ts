@@ -189,7 +189,8 @@ export function files(cloud: LocalCloud, paging: Paging, prefix?: string): Page<
   const names = unitNames(cloud);
   const opts = prefix ? { prefix } : {};
   const items = cloud.storage.list({ ...opts, ...paging }).map((f) => {
-    const unit = /^units\/([^/]+)\//.exec(f.cloudPath)?.[1];
+    // Uploads (units/<unit>/…) and the server's evidence copies (evidence/<unit>/…) both name their unit.
+    const unit = /^(?:units|evidence)\/([^/]+)\//.exec(f.cloudPath)?.[1];
     return {
       cloudPath: maskValue(f.cloudPath, f.owner ? [f.owner] : []) as string,
       size: f.size,

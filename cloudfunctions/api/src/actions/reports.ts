@@ -4,7 +4,9 @@
  * anything is written: the assignment is the caller's unit's, the round is
  * open and asks about the task, every field is within limits, and every
  * file is the unit's own upload, really exists, and is what the report says
- * (its size, its type). The new version and its evidence documents are
+ * (its size, its type). Then the files are copied into the report's own
+ * evidence folder, which only functions write, and the report names the
+ * copies (with size and sha256). The new version and its evidence documents are
  * written in one transaction: a crash leaves both or neither.
  *
  * Idempotency: `requestKey = <openid>:<requestId>` is unique: the version
@@ -21,6 +23,7 @@ import { REPORT_LIMITS } from '../../../../miniprogram/shared/api';
 import crypto from 'crypto';
 import { cloud, db, first, isDuplicateKey } from '../../../common/cloud';
 import {
+  evidenceFolder,
   fileIdProblem,
   fileNameProblem,
   imageNameProblem,
@@ -34,7 +37,7 @@ import { ApiFailure, conflict, forbidden, invalid } from '../../../common/envelo
 import type { ReportDoc, RequestDoc, RoundDoc, UnitDoc } from '../../../common/records';
 import { C } from '../../../common/schema';
 import { array, integer, object, oneOf, optional, string, type Validator } from '../../../common/validate';
-import { evidenceDocs, repairEvidence, requireStoredFiles, type ClaimedFile } from '../evidence';
+import { copyEvidence, evidenceDocs, repairEvidence, requireStoredFiles, type ClaimedFile, type CopiedFile } from '../evidence';
 import { reportViews } from '../report-view';
 import type { ActionDef } from '../router';
 import type { Caller } from '../../../common/context';
@@ -124,7 +127,7 @@ async function duplicateOf(existing: ReportDoc, input: SubmitReportInput, unit: 
 }
 
 /** Every fileID must be this unit's upload in this environment, named like the file; then storage must hold it as reported. */
-async function checkFiles(input: SubmitReportInput, unitId: string): Promise<void> {
+async function checkFiles(input: SubmitReportInput, unitId: string): Promise<(ClaimedFile & { name: string })[]> {
   const env = cloud.getWXContext().ENV;
   const items: (ClaimedFile & { name: string })[] = [
     ...input.images.map((f, i) => ({ ...f, kind: 'image' as const, at: `images[${i}]` })),
@@ -141,6 +144,24 @@ async function checkFiles(input: SubmitReportInput, unitId: string): Promise<voi
     seen.add(item.fileID);
   }
   if (items.length) await requireStoredFiles(items);
+  return items;
+}
+
+/**
+ * The report's files as copies in its evidence folder, with size and
+ * sha256: what the contact does to the uploads afterwards changes nothing.
+ * Their uploads stay where they are (the contact may reuse one in the next
+ * version, and deleting would fail the submit on a storage error for no
+ * gain); nothing reads them once the report exists.
+ */
+async function takeEvidence(input: SubmitReportInput, items: (ClaimedFile & { name: string })[], unitId: string, requestKey: string) {
+  const folder = evidenceFolder(unitId, crypto.createHash('sha256').update(requestKey).digest('hex').slice(0, 24));
+  const copies = await copyEvidence(items, folder, crypto.randomBytes(4).toString('hex'));
+  const take = (f: EvidenceInput): ReportDoc['evidence']['images'][number] => {
+    const copy = copies.get(f.fileID) as CopiedFile;
+    return { fileID: copy.fileID, name: f.name, size: copy.size, sha256: copy.sha256, sourceFileID: f.fileID };
+  };
+  return { images: input.images.map(take), files: input.files.map(take), links: input.links };
 }
 
 /** The `requests` document that makes a request key usable once. */
@@ -201,7 +222,8 @@ export const reportSubmit: ActionDef<'report.submit'> = {
       throw new ApiFailure('NOT_FOUND', '没有找到这个报送轮次，请返回任务列表刷新', 'roundId');
     if (!roundCoversTask(round, assignment.taskNo)) throw invalid('roundId', '本轮不需要报送这项任务');
     if (round.status !== 'open') throw new ApiFailure('ROUND_CLOSED', `「${round.name}」已结束报送，如需补报请联系政务公开科`, 'roundId');
-    await checkFiles(input, unit._id);
+    const files = await checkFiles(input, unit._id);
+    const evidence = await takeEvidence(input, files, unit._id, requestKey);
 
     const { report, duplicate } = await insertNextVersion({
       assignmentId: assignment._id,
@@ -211,7 +233,7 @@ export const reportSubmit: ActionDef<'report.submit'> = {
       roundId: round._id,
       text: input.text,
       progress: input.progress,
-      evidence: { images: input.images, files: input.files, links: input.links },
+      evidence,
       secrecyConfirmed: true,
       state: 'submitted',
       submittedBy: caller.openid,

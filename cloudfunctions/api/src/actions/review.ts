@@ -20,7 +20,7 @@ import { C } from '../../../common/schema';
 import { firstChars } from '../../../common/domain/text';
 import { tempUrls } from '../../../common/storage';
 import { integer, object, oneOf, optional, roundIdInput, string } from '../../../common/validate';
-import { iso, reportViews, reviewView } from '../report-view';
+import { fileView, iso, reportViews, reviewView } from '../report-view';
 import type { ActionDef } from '../router';
 import { inTransaction, txAudit, txGet } from '../../../common/transaction';
 
@@ -238,7 +238,7 @@ export const reportGet: ActionDef<'report.get'> = {
     const history = [...reviews].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
     const newest = history[history.length - 1];
     const latestVersion = Math.max(latest?.version ?? report.version, report.version);
-    const withUrl = (f: EvidenceInput): EvidenceFileView => ({ ...f, url: urls.get(f.fileID) ?? null });
+    const withUrl = (f: EvidenceInput): EvidenceFileView => ({ ...fileView(f), url: urls.get(f.fileID) ?? null });
     const detail: ReportDetailView = {
       report: { ...(view as NonNullable<typeof view>), review: newest ? reviewView(newest) : null },
       round: { id: report.roundId, name: round?.name ?? '', status: round?.status ?? 'closed' },

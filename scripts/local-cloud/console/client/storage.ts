@@ -47,7 +47,11 @@ export function storagePanel(root: HTMLElement): void {
   fill(
     root,
     h('h2', null, '存储'),
-    h('p', { class: 'muted' }, '小程序经 wx.uploadFile 或云函数上传的文件；单位的证明材料在 units/<单位>/ 下。'),
+    h(
+      'p',
+      { class: 'muted' },
+      '小程序经 wx.uploadFile 或云函数上传的文件；联络员上传的材料在 units/<单位>/ 下，报送时云函数保存的佐证副本在 evidence/<单位>/ 下。',
+    ),
     h(
       'form',
       { class: 'toolbar', on: { submit: (ev) => (ev.preventDefault(), void go(0)) } },

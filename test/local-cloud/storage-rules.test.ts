@@ -1,0 +1,77 @@
+/**
+ * The storage security rule language the local cloud evaluates: the
+ * documented booleans and expressions over auth / resource, the platform
+ * default, the project's shipped rule, and refusal of anything it cannot
+ * evaluate (never a silent allow).
+ */
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { LocalCloud, STORAGE_RULE_FILE } from '../../scripts/local-cloud/runtime';
+import { PLATFORM_DEFAULT_RULE, StorageRuleError, compileStorageRule, loadStorageRule } from '../../scripts/local-cloud/storage-rules';
+
+const A = { auth: { openid: 'o-a' }, resource: { openid: 'o-a' } };
+const OTHERS = { auth: { openid: 'o-a' }, resource: { openid: 'o-b' } };
+const SERVERS = { auth: { openid: 'o-a' }, resource: {} };
+const ANON = { auth: null, resource: { openid: 'o-a' } };
+
+test('a missing key or false denies; true allows; {} denies everything (the security rule default)', () => {
+  const none = compileStorageRule({});
+  expect([none.read(A), none.write(A)]).toEqual([false, false]);
+  const open = compileStorageRule({ read: true, write: false });
+  expect([open.read(ANON), open.write(A)]).toEqual([true, false]);
+});
+
+test('owner-only write: the owner may, another user may not, nobody may touch a file the server wrote, anonymous may not', () => {
+  const rule = compileStorageRule({ write: 'resource.openid == auth.openid' });
+  expect([rule.write(A), rule.write(OTHERS), rule.write(SERVERS), rule.write(ANON)]).toEqual([true, false, false, false]);
+});
+
+test('&&, ||, !, != , parentheses, null, string literals and auth.uid (the non-WeChat login name) evaluate as documented', () => {
+  const rule = compileStorageRule({
+    read: 'auth != null && (resource.openid == auth.uid || resource.openid == "o-b")',
+    write: "!(auth == null) && resource.openid != 'o-b'",
+  });
+  expect([rule.read(A), rule.read(OTHERS), rule.read(ANON), rule.read(SERVERS)]).toEqual([true, true, false, false]);
+  expect([rule.write(A), rule.write(OTHERS), rule.write(ANON)]).toEqual([true, false, false]);
+});
+
+test('a member of null auth denies instead of throwing', () => {
+  const rule = compileStorageRule({ read: 'auth.openid == resource.openid' });
+  expect(rule.read(ANON)).toBe(false);
+});
+
+test.each([
+  [{ read: 'resource.size < 100' }, /cannot read|unexpected/],
+  [{ read: 'request.path == "a"' }, /"request.path" is not something/],
+  [{ write: 'auth.openid ==' }, /expected/],
+  [{ write: 'auth.openid == resource.openid)' }, /unexpected/],
+  [{ write: 1 }, /must be true, false or an expression/],
+  [{ delete: true }, /unknown operation "delete"/],
+  [[], /JSON object/],
+])('refuses %j rather than guessing', (rule, message) => {
+  expect(() => compileStorageRule(rule)).toThrow(StorageRuleError);
+  expect(() => compileStorageRule(rule)).toThrow(message);
+});
+
+test('the platform default (no custom rule): everyone reads, only a file’s creator writes', () => {
+  const rule = loadStorageRule(null);
+  expect(PLATFORM_DEFAULT_RULE).toEqual({ read: true, write: 'resource.openid == auth.openid' });
+  expect([rule.read(ANON), rule.write(A), rule.write(OTHERS)]).toEqual([true, true, false]);
+});
+
+test('the shipped rule: signed-in owners write their own files only; files the server wrote are nobody’s to change', () => {
+  const rule = loadStorageRule(STORAGE_RULE_FILE);
+  expect([rule.write(A), rule.write(OTHERS), rule.write(SERVERS), rule.write(ANON)]).toEqual([true, false, false, false]);
+});
+
+test('the local cloud refuses to start on a rule it cannot evaluate', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-rule-'));
+  const file = path.join(dir, 'rule.json');
+  fs.writeFileSync(file, JSON.stringify({ read: true, write: 'resource.contentType == "image/png"' }));
+  try {
+    expect(() => new LocalCloud({ dir: path.join(dir, 'data'), fsync: false, storageRuleFile: file })).toThrow(StorageRuleError);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
