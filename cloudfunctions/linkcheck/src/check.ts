@@ -34,7 +34,7 @@ async function keepSnapshot(report: ReportDoc, index: number, check: CheckRecord
   const text = snapshotText(check, body);
   if (text === null) return undefined;
   // Named by content: the same page checked twice is one file; a changed page is a new one, both kept.
-  const cloudPath = `evidence/${report._id}/links/${index + 1}-${check.sha256.slice(0, 16)}.txt`;
+  const cloudPath = `evidence/${report.unitId}/links/${report._id}/${index + 1}-${check.sha256.slice(0, 16)}.txt`;
   const res = (await cloud.uploadFile({ cloudPath, fileContent: Buffer.from(text, 'utf8') })) as { fileID: string };
   return res.fileID;
 }
