@@ -36,8 +36,11 @@ export function loadFromSource(fn: { dir: string }): CloudMain {
   return (require(path.join(fn.dir, 'src', 'index.ts')) as { main: CloudMain }).main;
 }
 
-/** `env`: extra function environment variables (REMINDER_BUDGET_MS, …). */
-export function startTestCloud(opts: { fsync?: boolean; dir?: string; env?: Record<string, string> } = {}): TestCloud {
+/**
+ * `env`: extra function environment variables (REMINDER_BUDGET_MS, …); `today`: the local
+ * cloud's clock (every function, the database and storage see it; the test itself keeps real time).
+ */
+export function startTestCloud(opts: { fsync?: boolean; dir?: string; env?: Record<string, string>; today?: Date } = {}): TestCloud {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-test-'));
   let base = 'http://127.0.0.1:0';
   const cloud = new LocalCloud({
@@ -47,6 +50,7 @@ export function startTestCloud(opts: { fsync?: boolean; dir?: string; env?: Reco
     functionEnv: { SETUP_CODE, SUBSCRIBE_TEMPLATES: JSON.stringify(TEMPLATES), ...opts.env },
     baseUrl: () => base,
   });
+  if (opts.today) cloud.clock.set(opts.today);
   const bridge = createBridge(cloud);
   const listening = listen(bridge, 0).then((url) => (base = url));
   // The templates "added in the console", with the keywords of the default keyword maps.
