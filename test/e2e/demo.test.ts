@@ -8,6 +8,7 @@ import { execFileSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
+import type { StatusCounts } from '../../miniprogram/shared/api';
 import { LOCAL_OFFICE as OFFICE, startLocalCloud, type LocalCloudProcess } from '../../scripts/local-cloud/child';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -35,15 +36,6 @@ async function api<T>(openid: string, action: string, data: unknown = {}): Promi
   return body.result.data;
 }
 
-interface Counts {
-  assigned: number;
-  not_started: number;
-  submitted: number;
-  returned: number;
-  approved: number;
-  overdue: number;
-}
-
 test('the banner shows the demo day', () => {
   expect(cloud.output()).toContain('已生成演示数据');
   expect(cloud.output()).toContain('云端时间 / clock: 2021-09-21 10:30（北京时间）（已设定');
@@ -52,11 +44,11 @@ test('the banner shows the demo day', () => {
 test('rounds around today hold every report state', async () => {
   const rounds = await api<{ id: string; name: string; status: string; dueDate: string }[]>(OFFICE, 'round.list');
   expect(rounds.map((r) => [r.name, r.status, r.dueDate])).toEqual([
-    ['第二季度报送', 'closed', '2021-07-09'],
+    ['第二季度报送', 'closed', '2021-07-08'],
     ['政策解读专项检查', 'open', '2021-09-16'],
     ['第三季度报送', 'open', '2021-09-24'],
   ]);
-  const totals = async (i: number) => (await api<{ totals: Counts }>(OFFICE, 'overview.round', { roundId: rounds[i]?.id })).totals;
+  const totals = async (i: number) => (await api<{ totals: StatusCounts }>(OFFICE, 'overview.round', { roundId: rounds[i]?.id })).totals;
   const q2 = await totals(0);
   expect(q2.approved).toBe(q2.assigned);
   const check = await totals(1);
