@@ -25,7 +25,7 @@ import {
   type LedgerResponse,
 } from '../miniprogram/shared/ledger-api';
 import { cloud } from '../cloudfunctions/common/cloud';
-import { LocalCloud, REPO_ROOT } from './local-cloud/runtime';
+import { LocalCloud, REPO_ROOT, lockRefusal } from './local-cloud/runtime';
 import { createBridge, listen } from './local-cloud/server';
 
 const USAGE = `用法 / usage:
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     local = new LocalCloud({ dir, baseUrl: () => baseUrl });
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
-    fail(/already open/.test(text) ? `数据目录 ${dir} 正被另一个进程使用（npm start 正在运行？）请先停止它再运行 npm run ledger。` : text);
+    fail(lockRefusal(err, dir, 'npm run ledger') ?? text);
   }
   // The function writes and reads storage over HTTP, as in the cloud: a bridge on a free port.
   const server = createBridge(local);

@@ -10,7 +10,7 @@ import type { RunSummary } from '../cloudfunctions/reminder/src/run';
 import type { DigestDoc } from '../cloudfunctions/common/notify';
 import { isValidDay } from '../cloudfunctions/common/domain/dates';
 import { UNREACHABLE_LABEL } from '../miniprogram/shared/api';
-import { LocalCloud, REPO_ROOT, maskOpenid } from './local-cloud/runtime';
+import { LocalCloud, REPO_ROOT, lockRefusal, maskOpenid } from './local-cloud/runtime';
 import { LOCAL_TEMPLATE_IDS, localTemplates } from './local-cloud/templates';
 
 const KIND_LABEL: Record<string, string> = {
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     cloud = new LocalCloud({ dir, functionEnv: { SUBSCRIBE_TEMPLATES: JSON.stringify(LOCAL_TEMPLATE_IDS) } });
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
-    fail(/already open/.test(text) ? `数据目录 ${dir} 正被另一个进程使用（npm start 正在运行？）请先停止它再运行 npm run remind。` : text);
+    fail(lockRefusal(err, dir, 'npm run remind') ?? text);
   }
   try {
     cloud.openapi.setTemplates(localTemplates(LOCAL_TEMPLATE_IDS));

@@ -22,9 +22,12 @@ export interface LocalCloudProcess {
   kill(): Promise<void>;
 }
 
-/** `npm start`'s local cloud (build/local-cloud.js) in its own process, on `dir`, on a free port. */
-export function startLocalCloud(dir: string, timeoutMs = 30_000): Promise<LocalCloudProcess> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'build', 'local-cloud.js'), '--port', '0', '--dir', dir], {
+/**
+ * `npm start`'s local cloud (build/local-cloud.js) in its own process, on `dir`, on a free port;
+ * `args` are more of its options (`--demo`, `--today …`).
+ */
+export function startLocalCloud(dir: string, timeoutMs = 30_000, args: string[] = []): Promise<LocalCloudProcess> {
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'build', 'local-cloud.js'), '--port', '0', '--dir', dir, ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

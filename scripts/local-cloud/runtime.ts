@@ -19,6 +19,7 @@ import { installSdkSeam } from './sdk-seam';
 import { createStorageBackend, type StorageBackend } from './storage';
 import { loadStorageRule } from './storage-rules';
 import { nextFire } from './cron';
+import { LocalClock } from './clock';
 import { INDEXES } from '../../cloudfunctions/common/schema';
 import { LOCAL_NETWORK, type LocalNetworkPolicy } from '../../cloudfunctions/common/link-fetch';
 
@@ -87,6 +88,18 @@ export const STORAGE_RULE_FILE = path.join(REPO_ROOT, 'storage.rules.json');
 const RECENT_CALLS = 200;
 const ACTION_NAME = /^[A-Za-z][\w.-]{0,63}$/;
 
+/**
+ * What to tell someone whose tool (`npm run remind`, `npm run ledger`, a second `npm start`)
+ * found the data folder locked by a running local cloud: how to stop it. Undefined for other errors.
+ */
+export function lockRefusal(err: unknown, dir: string, tool: string): string | undefined {
+  const text = err instanceof Error ? err.message : String(err);
+  if (!/already open/.test(text)) return undefined;
+  const pid = /process (\d+)/.exec(text)?.[1];
+  const how = pid ? `在运行 npm start 的终端按 Ctrl+C，或运行 kill ${pid}` : '在运行 npm start 的终端按 Ctrl+C';
+  return `数据目录 ${dir} 正被本地云使用${pid ? `（进程 ${pid}）` : ''}。请先停止它（${how}），再运行 ${tool}。`;
+}
+
 export function maskOpenid(openid: string | undefined): string {
   if (!openid) return '-';
   return openid.length <= 8 ? `${openid.slice(0, 2)}***` : `${openid.slice(0, 4)}***${openid.slice(-4)}`;
@@ -100,6 +113,8 @@ export class LocalCloud {
   readonly envId: string;
   readonly functions: Map<string, FunctionConfig>;
   readonly calls: CallRecord[] = [];
+  /** The time every function, the database, storage and the timers see (settable locally). */
+  readonly clock = new LocalClock();
   private readonly appid: string;
   private readonly load: (fn: FunctionConfig) => CloudMain;
   private readonly loaded = new Map<string, CloudMain>();
@@ -114,6 +129,7 @@ export class LocalCloud {
    */
   readonly network: LocalNetworkPolicy & { allowOrigins: string[]; hosts: Record<string, string> };
   private readonly previousNetwork: unknown;
+  private timersOn?: (fn: string, trigger: string, result: unknown) => void;
 
   constructor(opts: LocalCloudOptions) {
     // A rule it cannot evaluate stops the start here, before anything is opened, rather than allowing everything.
@@ -123,15 +139,21 @@ export class LocalCloud {
     this.appid = opts.appid ?? 'wx0000000000local';
     this.functionEnv = opts.functionEnv ?? {};
     this.load = opts.load ?? ((fn) => (require(path.join(fn.dir, 'index.js')) as { main: CloudMain }).main);
-    this.db = createDatabaseBackend({ dir: path.join(opts.dir, 'db'), fsync: opts.fsync ?? true });
+    const now = () => this.clock.now();
+    this.db = createDatabaseBackend({ dir: path.join(opts.dir, 'db'), fsync: opts.fsync ?? true, now });
     this.storage = createStorageBackend({
       dir: path.join(opts.dir, 'storage'),
       envId: this.envId,
       baseUrl: opts.baseUrl ?? (() => 'http://127.0.0.1:0'),
       rule: storageRule,
+      now: () => now().getTime(),
     });
-    this.openapi = createOpenApiBackend({ dir: path.join(opts.dir, 'openapi') });
-    this.opendata = createOpenDataBackend({ dir: path.join(opts.dir, 'opendata'), appid: this.appid });
+    this.openapi = createOpenApiBackend({ dir: path.join(opts.dir, 'openapi'), now });
+    this.opendata = createOpenDataBackend({ dir: path.join(opts.dir, 'opendata'), appid: this.appid, now });
+    // A clock set from the console moves the next timer runs with it.
+    this.clock.onChange(() => {
+      if (this.timersOn !== undefined || this.timers.size > 0) this.startTimers(this.timersOn);
+    });
     this.functions = new Map(discoverFunctions(opts.functionsRoot ?? path.join(REPO_ROOT, 'cloudfunctions')).map((f) => [f.name, f]));
     if ((opts.setup ?? 'schema') === 'schema') {
       for (const [collection, indexes] of Object.entries(INDEXES)) {
@@ -193,7 +215,9 @@ export class LocalCloud {
     let result = 'ok';
     let timer: NodeJS.Timeout | undefined;
     try {
-      const run = runAs(identity, () => this.running.run(fn, () => this.main(fn)(fullEvent, context)), this.functionEnv);
+      const run = this.clock.run(() =>
+        runAs(identity, () => this.running.run(fn, () => this.main(fn)(fullEvent, context)), this.functionEnv),
+      );
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new LocalCallError(-504003, `Invoking task timed out after ${fn.timeout} seconds`)),
@@ -239,27 +263,33 @@ export class LocalCloud {
     const fn = this.functions.get(name);
     const t = fn?.triggers.find((x) => x.name === trigger);
     if (!fn || !t) throw new LocalCallError(-501000, `no trigger ${trigger} on ${name}`);
-    const event = { Type: 'Timer', TriggerName: t.name, Time: new Date().toISOString(), Message: '', ...extra };
+    const event = { Type: 'Timer', TriggerName: t.name, Time: this.clock.now().toISOString(), Message: '', ...extra };
     return this.invoke(name, event, { source: 'wx_trigger' });
   }
 
   /** Schedules every timer trigger per its cron; returns the next fire times. */
   startTimers(onFire?: (fn: string, trigger: string, result: unknown) => void): { fn: string; trigger: string; next?: Date }[] {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.timersOn = onFire;
     const plan: { fn: string; trigger: string; next?: Date }[] = [];
     for (const fn of this.functions.values()) {
       for (const t of fn.triggers) {
         const schedule = () => {
-          const next = nextFire(t.cron, new Date());
+          const next = nextFire(t.cron, this.clock.now());
           if (!next) return undefined;
+          // setTimeout's longest delay is ~24.8 days: beyond it, look again later.
+          const delay = Math.min(next.getTime() - this.clock.now().getTime(), 2 ** 31 - 1);
           const handle = setTimeout(
             () => {
+              if (this.clock.now() < next) return void schedule();
               this.runTrigger(fn.name, t.name).then(
                 (r) => onFire?.(fn.name, t.name, r),
                 (e: unknown) => onFire?.(fn.name, t.name, e),
               );
               schedule();
             },
-            Math.max(0, next.getTime() - Date.now()),
+            Math.max(0, delay),
           );
           this.timers.set(`${fn.name}/${t.name}`, handle);
           return next;

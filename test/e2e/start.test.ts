@@ -1,33 +1,50 @@
 /**
  * The README's main job: `npm start` builds, seeds the 2021 table on first
- * start, serves the bridge and the console, and keeps its data across
- * restarts (kill -9 too).
+ * start, serves the bridge and the console, keeps its data across restarts
+ * (kill -9 too), and stops like a service: any signal to it — or to the npm
+ * process in front of it — frees the port and the data folder's lock.
+ * Nothing here waits a fixed time: only for output and exit events.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process';
 import fs from 'fs';
+import net from 'net';
 import os from 'os';
 import path from 'path';
 import { LOCAL_OFFICE as OFFICE, startLocalCloud } from '../../scripts/local-cloud/child';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 let dir: string;
+const temps: string[] = [];
+const tempDir = (prefix: string) => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temps.push(d);
+  return d;
+};
 
 beforeAll(() => {
-  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), 'api', 'local-cloud', 'console'], { cwd: ROOT });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-start-'));
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), 'api', 'reminder', 'local-cloud', 'remind', 'console'], {
+    cwd: ROOT,
+  });
+  dir = tempDir('zwgk-start-');
 }, 60000);
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+});
 
 const start = () => startLocalCloud(dir);
 
-async function planTasks(url: string): Promise<number> {
+async function api(url: string, openid: string, action: string, data: unknown): Promise<{ ok: boolean; data?: unknown; message?: string }> {
   const res = await fetch(`${url}/call/api`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-local-openid': OFFICE },
-    body: JSON.stringify({ action: 'plan.get', data: { year: 2021 } }),
+    headers: { 'content-type': 'application/json', 'x-local-openid': openid },
+    body: JSON.stringify({ action, data }),
   });
-  const body = (await res.json()) as { result: { ok: boolean; data: { tasks: unknown[] } } };
-  return body.result.ok ? body.result.data.tasks.length : -1;
+  return ((await res.json()) as { result: { ok: boolean; data?: unknown; message?: string } }).result;
+}
+
+async function planTasks(url: string): Promise<number> {
+  const res = await api(url, OFFICE, 'plan.get', { year: 2021 });
+  return res.ok ? (res.data as { tasks: unknown[] }).tasks.length : -1;
 }
 
 test('first start seeds the 2021 table and prints how to use it', async () => {
@@ -36,8 +53,10 @@ test('first start seeds the 2021 table and prints how to use it', async () => {
     expect(output()).toContain('已导入 2021 年任务分解表：44 项任务，35 个单位');
     expect(output()).toContain(`x-local-openid: ${OFFICE}`);
     expect(await planTasks(origin)).toBe(44);
-    // The last line points at the console, which the same server serves.
+    // The last lines point at the console, which the same server serves, and say how to stop.
     expect(output()).toContain(`用浏览器打开 ${origin}/ 查看本地云控制台`);
+    expect(output()).toMatch(/停止：按 Ctrl\+C（或 kill \d+）/);
+    expect(output()).toMatch(/云端时间 \/ clock: \d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）（真实时间/);
     const page = await fetch(`${origin}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<script defer src="/console/console.js"></script>');
@@ -60,3 +79,130 @@ test('a restart keeps the data and does not seed again; so does kill -9', async 
     await third.stop();
   }
 }, 30000);
+
+test('--today sets the clock the functions see and the banner shows it', async () => {
+  const cloud = await startLocalCloud(tempDir('zwgk-today-'), 30000, ['--today', '2021-09-20T10:30']);
+  try {
+    expect(cloud.output()).toContain('云端时间 / clock: 2021-09-20 10:30（北京时间）（已设定');
+    const round = await api(cloud.origin, OFFICE, 'round.create', { name: '第三季度', dueDate: '2021-09-30', scope: 'all' });
+    expect(round.ok).toBe(true);
+    const audit = (await api(cloud.origin, OFFICE, 'audit.list', { limit: 1 })).data as { entries: { at: string }[] };
+    expect(audit.entries[0]?.at.slice(0, 10)).toBe('2021-09-20');
+  } finally {
+    await cloud.stop();
+  }
+}, 30000);
+
+test('--no-seed prints a curl that works: it bootstraps the administrator with the setup code', async () => {
+  const cloud = await startLocalCloud(tempDir('zwgk-noseed-'), 30000, ['--no-seed']);
+  try {
+    const curl = /curl -s -X POST (\S+) -H 'x-local-openid: (\S+)' -d '(.+)'/.exec(cloud.output());
+    if (!curl) throw new Error(`no curl in:\n${cloud.output()}`);
+    const res = await fetch(curl[1] as string, { method: 'POST', headers: { 'x-local-openid': curl[2] as string }, body: curl[3] });
+    const body = (await res.json()) as { result: { ok: boolean; data: { isAdmin: boolean } } };
+    expect(body.result).toMatchObject({ ok: true, data: { isAdmin: true } });
+  } finally {
+    await cloud.stop();
+  }
+}, 30000);
+
+/** Runs build/<tool>.js to its end. */
+function tool(name: string, args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'build', `${name}.js`), ...args], { cwd: ROOT, encoding: 'utf8' });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+test('a busy port names the port and --port, and a failed start leaves no new data folder', async () => {
+  const running = await start();
+  try {
+    const port = new URL(running.origin).port;
+    const fresh = path.join(tempDir('zwgk-busy-'), 'data');
+    const r = tool('local-cloud', ['--port', port, '--dir', fresh]);
+    expect(r.status).toBe(1);
+    expect(r.out).toContain(`端口 ${port} 已被占用`);
+    expect(r.out).toContain('--port');
+    expect(r.out).not.toContain('EADDRINUSE');
+    expect(fs.existsSync(fresh)).toBe(false);
+
+    // The same data folder while it runs: told how to stop the running one.
+    const remind = tool('remind', ['--dir', dir, '--now', '2021-09-20']);
+    expect(remind.status).not.toBe(0);
+    expect(remind.out).toContain(`kill ${running.child.pid}`);
+    expect(remind.out).toContain('Ctrl+C');
+    expect(remind.out).toContain('npm run remind');
+  } finally {
+    await running.stop();
+  }
+}, 30000);
+
+// ---- stopping npm start by a signal ---------------------------------------------------------
+
+interface NpmStart {
+  npm: ChildProcess;
+  /** The local cloud's own pid and port, from its banner. */
+  pid: number;
+  port: number;
+  exited: Promise<void>;
+}
+
+/** `npm start -- --port 0 --dir <d>`, resolved once it printed its banner. */
+function npmStart(d: string): Promise<NpmStart> {
+  const npm = spawn('npm', ['start', '--', '--port', '0', '--dir', d], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const port = /local cloud running: http:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1];
+      const pid = /kill (\d+)）/.exec(out)?.[1];
+      if (port && pid) {
+        npm.stdout?.off('data', onData);
+        resolve({ npm, pid: Number(pid), port: Number(port), exited });
+      }
+    };
+    npm.stdout?.on('data', onData);
+    npm.stderr?.on('data', (b: Buffer) => (out += b.toString()));
+    void exited.then(() => reject(new Error(`npm start exited early:\n${out}`)));
+  });
+}
+
+/** Resolves when `pid` no longer exists (its exit is not our child's event, so we look). */
+async function gone(pid: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+// Ctrl+C in a terminal sends SIGINT to the whole foreground group (npm, its shell and node alike).
+describe.each([
+  ['SIGINT', 'node'],
+  ['SIGTERM', 'npm'],
+  ['SIGHUP', 'npm'],
+  ['SIGTERM', 'node'],
+  ['SIGHUP', 'node'],
+] as const)('%s to the %s process', (signal, target) => {
+  test('stops the server: the port is free and the data folder can be opened again', async () => {
+    const d = tempDir('zwgk-signal-');
+    const run = await npmStart(d);
+    process.kill(target === 'npm' ? (run.npm.pid as number) : run.pid, signal);
+    await gone(run.pid);
+    await run.exited;
+    expect(await portFree(run.port)).toBe(true);
+    const remind = tool('remind', ['--dir', d, '--now', '2021-09-20']);
+    expect(remind.out).not.toContain('正被本地云使用');
+    expect(remind.status).toBe(0);
+  }, 120000);
+});

@@ -45,10 +45,11 @@ export const DEFAULT_SETUP: 'schema' | 'bare' = process.env.TEST_CLOUD_SETUP ===
 
 /**
  * `env`: extra function environment variables (REMINDER_BUDGET_MS, …). `setup: 'bare'`:
- * no collection and no index but `_id` (see LocalCloudOptions.setup).
+ * no collection and no index but `_id` (see LocalCloudOptions.setup). `today`: the local
+ * cloud's clock (every function, the database and storage see it; the test itself keeps real time).
  */
 export function startTestCloud(
-  opts: { fsync?: boolean; dir?: string; env?: Record<string, string>; setup?: 'schema' | 'bare' } = {},
+  opts: { fsync?: boolean; dir?: string; env?: Record<string, string>; setup?: 'schema' | 'bare'; today?: Date } = {},
 ): TestCloud {
   forgetCollectionsCheck();
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-test-'));
@@ -61,6 +62,7 @@ export function startTestCloud(
     baseUrl: () => base,
     setup: opts.setup ?? DEFAULT_SETUP,
   });
+  if (opts.today) cloud.clock.set(opts.today);
   const bridge = createBridge(cloud);
   const listening = listen(bridge, 0).then((url) => (base = url));
   // The templates "added in the console", with the keywords of the default keyword maps.

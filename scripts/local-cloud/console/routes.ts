@@ -4,8 +4,10 @@
  *   GET  /                          the console page (built by scripts/build.mjs into build/console/)
  *   GET  /console/console.{js,css}  its script and styles
  *   GET  /local/console/<view>      JSON: overview, collections, docs, plans, plan, files, outbox,
- *                                   reminders, subscriptions, calls, timers, users (see views.ts)
+ *                                   reminders, subscriptions, calls, timers, clock, users (see views.ts)
  *   POST /local/console/run-timer   {"function","trigger","date"?,"time"?}: fires a timer trigger now
+ *   POST /local/console/clock       {"today": "2021-09-20[T10:30]"} or {"real": true}: sets the clock every
+ *                                   function, the database, storage and the timers see, or returns it to real time
  *   POST /local/console/fail-next   {"errCode","times"?}: the next subscribe-message sends fail so
  *
  * Only the local runtime has it. It answers only requests addressed to an IP
@@ -128,6 +130,8 @@ function getView(cloud: LocalCloud, view: string, url: URL): unknown {
       return views.calls(cloud, paged());
     case 'timers':
       return views.timers(cloud);
+    case 'clock':
+      return cloud.clock.state();
     case 'users':
       return views.users(cloud);
     default:
@@ -138,6 +142,7 @@ function getView(cloud: LocalCloud, view: string, url: URL): unknown {
 const POSTS: Partial<Record<string, (cloud: LocalCloud, body: unknown) => unknown>> = {
   'run-timer': views.runTimer,
   'fail-next': views.failNextSends,
+  clock: views.setClock,
 };
 
 export function consoleRoutes(cloud: LocalCloud, opts: { assetsDir?: string } = {}): RouteHandler {

@@ -6,6 +6,16 @@
  * the bridge as that person.
  */
 
+/** The local cloud's clock. */
+export interface ClockState {
+  /** Now, as the functions see it (ISO). */
+  now: string;
+  /** False when it follows the real time. */
+  set: boolean;
+  /** Milliseconds ahead of the real time (negative: behind). */
+  offsetMs: number;
+}
+
 export interface Page<T> {
   total: number;
   offset: number;
@@ -21,6 +31,8 @@ export interface CollectionRow {
 
 export interface OverviewView {
   envId: string;
+  /** The local cloud's clock, as every function sees it. */
+  clock: ClockState;
   functions: { name: string; timeout: number; triggers: number }[];
   collections: CollectionRow[];
   files: number;

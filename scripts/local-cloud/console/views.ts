@@ -13,10 +13,12 @@ import type { ContactDoc } from '../../../cloudfunctions/common/records';
 import type { ReminderDoc } from '../../../cloudfunctions/common/notify';
 import { C } from '../../../cloudfunctions/common/schema';
 import { nextFire } from '../cron';
+import { parseToday } from '../clock';
 import { LocalCallError, maskOpenid, type LocalCloud } from '../runtime';
 import { pageOf } from '../http';
 import type {
   CallRow,
+  ClockState,
   CollectionRow,
   DocRow,
   FileRow,
@@ -103,6 +105,7 @@ const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : typeo
 export function overview(cloud: LocalCloud): OverviewView {
   return {
     envId: cloud.envId,
+    clock: cloud.clock.state(),
     functions: [...cloud.functions.values()].map((f) => ({ name: f.name, timeout: f.timeout, triggers: f.triggers.length })),
     collections: collections(cloud),
     files: cloud.storage.count(),
@@ -324,7 +327,7 @@ export function calls(cloud: LocalCloud, paging: Paging): Page<CallRow> {
   return pageOf(items, all.length, paging);
 }
 
-export function timers(cloud: LocalCloud, now = new Date()): TimerRow[] {
+export function timers(cloud: LocalCloud, now = cloud.clock.now()): TimerRow[] {
   return [...cloud.functions.values()].flatMap((fn) =>
     fn.triggers.map((t) => ({ fn: fn.name, trigger: t.name, cron: t.config, next: nextFire(t.cron, now)?.toISOString() ?? null })),
   );
@@ -359,7 +362,7 @@ export async function runTimer(cloud: LocalCloud, input: unknown): Promise<RunTi
     if (body[key] !== undefined && typeof body[key] !== 'string') throw new ConsoleInputError(`${key} 应为字符串`);
   }
   const date = body.date as string | undefined;
-  const time = date ? simulatedTime(t.cron, date, body.time as string | undefined) : new Date().toISOString();
+  const time = date ? simulatedTime(t.cron, date, body.time as string | undefined) : cloud.clock.now().toISOString();
   const outboxBefore = cloud.openapi.outbox({ limit: Number.MAX_SAFE_INTEGER }).length;
   let result: unknown;
   try {
@@ -370,6 +373,21 @@ export async function runTimer(cloud: LocalCloud, input: unknown): Promise<RunTi
   }
   const outboxAfter = cloud.openapi.outbox({ limit: Number.MAX_SAFE_INTEGER }).length;
   return { fn: fnName, trigger, time, result, outboxBefore, outboxAfter };
+}
+
+/**
+ * Sets the local cloud's clock (`{"today": "2021-09-20"}` or `"2021-09-20T10:30"`, UTC+8)
+ * or returns it to the real time (`{"real": true}`).
+ */
+export function setClock(cloud: LocalCloud, input: unknown): ClockState {
+  const body = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  if (body.real === true) cloud.clock.reset();
+  else {
+    const at = typeof body.today === 'string' ? parseToday(body.today) : undefined;
+    if (!at) throw new ConsoleInputError('请求体应为 {"today": "2021-09-20"}（可带时间 2021-09-20T10:30，北京时间）或 {"real": true}');
+    cloud.clock.set(at);
+  }
+  return cloud.clock.state();
 }
 
 /** The next `times` subscribe-message sends answer `errCode`, as WeChat would. */

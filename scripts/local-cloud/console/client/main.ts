@@ -5,6 +5,7 @@
  */
 import type { OverviewView } from '../types';
 import { accountPanel } from './account';
+import { clockControl } from './clock';
 import { dataPanel } from './data';
 import { fill, getJson, h } from './dom';
 import { functionsPanel } from './functions';
@@ -35,14 +36,18 @@ function start(): void {
     TABS.map((t) => h('a', { class: 'tab', attrs: { href: `#${t.id}`, 'data-tab': t.id } }, t.label)),
   );
   const env = h('span', { class: 'env' });
+  const clock = h('span', { class: 'clock-slot' });
   const main = h('main', { class: 'content' });
   fill(
     document.body,
-    h('header', { class: 'top' }, h('div', { class: 'brand' }, h('span', { class: 'logo' }, '政'), '本地云控制台'), nav, env),
+    h('header', { class: 'top' }, h('div', { class: 'brand' }, h('span', { class: 'logo' }, '政'), '本地云控制台'), nav, env, clock),
     main,
   );
   getJson<OverviewView>('overview').then(
-    (o) => (env.textContent = `环境 ${o.envId} · ${o.functions.length} 个云函数 · ${o.collections.length} 个集合`),
+    (o) => {
+      env.textContent = `环境 ${o.envId} · ${o.functions.length} 个云函数 · ${o.collections.length} 个集合`;
+      fill(clock, clockControl(o.clock));
+    },
     () => (env.textContent = '本地云未响应'),
   );
   window.addEventListener('hashchange', () => route(nav, main));
