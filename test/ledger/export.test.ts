@@ -7,6 +7,9 @@
 import type ExcelJS from 'exceljs';
 import { db } from '../../cloudfunctions/common/cloud';
 import { buildPlanDocs } from '../../cloudfunctions/common/domain/plan-docs';
+import { landscapeScale, textHeight } from '../../cloudfunctions/common/domain/print-layout';
+import { LEDGER_COLUMNS, LEDGER_PAPER } from '../../cloudfunctions/ledger/src/actions/export';
+import { BODY_PT } from '../../cloudfunctions/ledger/src/xlsx';
 import type { ReportDoc } from '../../cloudfunctions/common/records';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
 import { uploadPrefix, type RoundView } from '../../miniprogram/shared/api';
@@ -36,6 +39,7 @@ let late: RoundView;
 let whole: LedgerExportResult;
 let xlsx: Buffer;
 let sheet: ExcelJS.Worksheet;
+let workbook: ExcelJS.Workbook;
 /** Sheet row of (task, unit, round name). */
 const rowOf = new Map<string, number>();
 
@@ -101,8 +105,8 @@ beforeAll(async () => {
 
   whole = okData(await t.ledger(ADMIN)('ledger.export', { year: 2021 }));
   xlsx = await fetchFile(whole);
-  const wb = await readWorkbook(xlsx);
-  sheet = wb.getWorksheet('工作台账') as ExcelJS.Worksheet;
+  workbook = await readWorkbook(xlsx);
+  sheet = workbook.getWorksheet('工作台账') as ExcelJS.Worksheet;
   for (let r = 4; r <= sheet.rowCount; r++) {
     const row = sheet.getRow(r);
     // A merged cell reads as its master (the first row of the merge).
@@ -130,21 +134,28 @@ test('one row per assignment per round in scope, and nothing else', () => {
   expect(sheet.rowCount).toBe(3 + expected.length);
 });
 
-test('the table’s layout: 大项, 小项, 序号, 任务要求 and 责任单位 merged over their rows, a unit over its rounds', () => {
+/** A cell's text as written (a merged cell's slave reads its master's rich text). */
+function plain(v: ExcelJS.CellValue): string {
+  if (v && typeof v === 'object' && 'richText' in v) return v.richText.map((t) => t.text).join('');
+  return v === null || v === undefined ? '' : String(v);
+}
+
+test('the table’s layout: 大项, 小项, 序号, 任务要求 and 责任单位 named on each task and merged over its rows, a unit over its rounds', () => {
   const merges = new Set(sheet.model.merges);
   const rowsOfTask = (no: number) => [...rowOf].filter(([k]) => k.startsWith(`${no}|`)).map(([, r]) => r);
   const span = (nos: number[]) => {
     const rows = nos.flatMap(rowsOfTask);
     return [Math.min(...rows), Math.max(...rows)];
   };
-  const [s1, e1] = span([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
-  expect(merges).toContain(`A${s1}:A${e1}`);
-  expect(sheet.getCell(`A${s1}`).text).toBe('一、深化重点领域政府信息公开');
-  const [s9, e9] = span([21, 22, 23, 24]);
-  expect(merges).toContain(`B${s9}:B${e9}`);
-  expect(sheet.getCell(`B${s9}`).text).toBe('(九)积极回应社会关切');
+  // Labels repeat per task (a merge over a whole 大项 prints its label on one page only).
+  for (const no of [1, 17]) {
+    const [s, e] = span([no]);
+    expect(merges).toContain(`A${s}:A${e}`);
+    expect(sheet.getCell(`A${s}`).text).toBe('一、深化重点领域政府信息公开');
+  }
+  for (const no of [21, 24]) expect(sheet.getCell(`B${span([no])[0]}`).text).toBe('(九)积极回应社会关切');
   const [s24, e24] = span([24]);
-  for (const col of 'CDE') expect(merges).toContain(`${col}${s24}:${col}${e24}`);
+  for (const col of 'ABCDE') expect(merges).toContain(`${col}${s24}:${col}${e24}`);
   expect(sheet.getCell(`D${s24}`).text).toBe(TABLE_2021.tasks[23]?.requirement);
   expect(sheet.getCell(`E${s24}`).text).toBe('市政府办公室牵头,市政府各部门、各镇街配合');
   // 市司法局 on task 24: two rounds in due-date order, one unit cell.
@@ -156,9 +167,27 @@ test('the table’s layout: 大项, 小项, 序号, 任务要求 and 责任单�
   const [s4, e4] = span([4]);
   expect(s4).toBe(e4);
   expect([...merges].some((m) => m.startsWith(`C${s4}:`))).toBe(false);
-  // Frozen header, A4 landscape one page wide.
+  // Frozen header, A3 landscape one page wide at a legible scale, header on every page, page numbers.
   expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
-  expect(sheet.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1 });
+  expect(sheet.pageSetup).toMatchObject({ paperSize: 8, orientation: 'landscape', fitToWidth: 1, printTitlesRow: '3:3' });
+  expect(
+    landscapeScale(
+      LEDGER_COLUMNS.map((c) => c.width),
+      LEDGER_PAPER,
+      0.4,
+    ) * BODY_PT,
+  ).toBeGreaterThanOrEqual(900);
+  expect(sheet.headerFooter.oddFooter).toContain('&P');
+  // Every body row has an explicit height that fits its longest text.
+  for (let r = 4; r <= sheet.rowCount; r++) {
+    const row = sheet.getRow(r);
+    const own = textHeight(
+      LEDGER_COLUMNS.map((c, i) => ({ text: i >= 5 ? plain(row.getCell(i + 1).value) : '', width: c.width })),
+      BODY_PT,
+    );
+    expect([r, row.height >= own]).toEqual([r, true]);
+  }
+  expect(workbook.creator).toBe('邹城市人民政府办公室');
 });
 
 test('status, latest version, review and evidence of each row', () => {

@@ -15,8 +15,13 @@ export type Sheet = ExcelJS.Worksheet;
 export type Writer = ExcelJS.stream.xlsx.WorkbookWriter;
 export type Value = string | number | null | undefined;
 
-export function newWriter(file: string): Writer {
-  return new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+/** A writer; `author` (the office) is the file's author and company, never the library's name. */
+export function newWriter(file: string, author = '邹城市人民政府办公室'): Writer {
+  const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+  writer.creator = author;
+  writer.lastModifiedBy = author;
+  writer.company = author;
+  return writer;
 }
 
 /** A cell value for `value`: texts cell-safe and inline, numbers as numbers, nothing for '' and null. */
@@ -28,7 +33,9 @@ export function cellValue(value: Value): ExcelJS.CellValue {
 
 const THIN: Partial<ExcelJS.Border> = { style: 'thin', color: { argb: 'FF999999' } };
 export const BORDER: Partial<ExcelJS.Borders> = { top: THIN, left: THIN, bottom: THIN, right: THIN };
-const BODY_FONT: Partial<ExcelJS.Font> = { name: '宋体', size: 10 };
+/** Body text size in points: printed at ≥ 9 pt after fit-to-width (see `landscapeScale`). */
+export const BODY_PT = 10;
+const BODY_FONT: Partial<ExcelJS.Font> = { name: '宋体', size: BODY_PT };
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF4' } };
 
 export interface Column {
@@ -39,14 +46,16 @@ export interface Column {
 }
 
 /**
- * A sheet with `columns`, frozen above `headerRow`, printing on A4
- * landscape one page wide with the header row repeated on every page.
+ * A sheet with `columns`, frozen above `headerRow`, printing landscape
+ * (A4 unless `paper` is 8 = A3) one page wide with the header row repeated
+ * on every page and page numbers in the footer.
  */
-export function addSheet(writer: Writer, name: string, columns: readonly Column[], headerRow: number): Sheet {
+export function addSheet(writer: Writer, name: string, columns: readonly Column[], headerRow: number, paper: 8 | 9 = 9): Sheet {
   const sheet = writer.addWorksheet(name, {
     views: [{ state: 'frozen', ySplit: headerRow, xSplit: 0 }],
     pageSetup: {
-      paperSize: 9,
+      // exceljs's PaperSize enum omits A3 (8), a valid OOXML paper code.
+      paperSize: paper as ExcelJS.PaperSize,
       orientation: 'landscape',
       fitToPage: true,
       fitToWidth: 1,
@@ -92,9 +101,10 @@ export function writeHeader(sheet: Sheet, row: number, columns: readonly Column[
   r.height = 28;
 }
 
-/** One body row: bordered, wrapped, top-aligned (merged cells centre vertically). */
-export function writeRow(sheet: Sheet, row: number, columns: readonly Column[], values: readonly Value[]): void {
+/** One body row: bordered, wrapped, top-aligned (merged cells centre vertically); `height` in points. */
+export function writeRow(sheet: Sheet, row: number, columns: readonly Column[], values: readonly Value[], height?: number): void {
   const r = sheet.getRow(row);
+  if (height !== undefined) r.height = height;
   columns.forEach((c, i) => {
     const cell = r.getCell(i + 1);
     cell.value = cellValue(values[i]);
