@@ -59,9 +59,14 @@ export function blockHeights(ownHeights: readonly number[], mergedNeed: number):
 /** Paper sizes in points (portrait width × height) by their OOXML paperSize code. */
 export const PAPER = { 8: { name: 'A3', width: 842, height: 1191 }, 9: { name: 'A4', width: 595, height: 842 } } as const;
 
-/** Printed width in points of a column `width` units wide (Excel's rule: 7 px per unit + 5 px padding at 96 dpi). */
+/**
+ * Printed width in points of a column `width` units wide, on the wide side:
+ * Excel gives 7 px + 5 px padding at 96 dpi (≈ 5.25 pt per unit), while
+ * LibreOffice 7.4 printed our ledger at about 7 pt per unit (measured from
+ * its PDF), so fit-to-width scales down more there.
+ */
 export function columnPoints(width: number): number {
-  return (Math.round(width * 7) + 5) * 0.75;
+  return width * 7;
 }
 
 /**

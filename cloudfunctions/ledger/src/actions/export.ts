@@ -46,24 +46,24 @@ import {
  * `YYYY-MM-DD HH:mm` on one line.
  */
 const COLUMNS: Column[] = [
-  { header: '大项', width: 8 },
-  { header: '小项', width: 9 },
-  { header: '序号', width: 4, align: 'center' },
-  { header: '任务要求', width: 24 },
-  { header: '责任单位', width: 12 },
+  { header: '大项', width: 6 },
+  { header: '小项', width: 7 },
+  { header: '序号', width: 3.5, align: 'center' },
+  { header: '任务要求', width: 15 },
+  { header: '责任单位', width: 8 },
   { header: '单位', width: 11 },
-  { header: '职责', width: 5, align: 'center' },
-  { header: '报送轮次', width: 7 },
+  { header: '职责', width: 4.5, align: 'center' },
+  { header: '报送轮次', width: 8 },
   { header: '截止日期', width: 11, align: 'center' },
-  { header: '状态', width: 7, align: 'center' },
-  { header: '进展', width: 6, align: 'center' },
-  { header: '最新报送内容', width: 28 },
-  { header: '报送人', width: 7 },
+  { header: '状态', width: 5.5, align: 'center' },
+  { header: '进展', width: 5, align: 'center' },
+  { header: '最新报送内容', width: 20 },
+  { header: '报送人', width: 6 },
   { header: '报送时间', width: 17 },
-  { header: '审核人', width: 7 },
+  { header: '审核人', width: 6 },
   { header: '审核时间', width: 17 },
-  { header: '审核意见', width: 14 },
-  { header: '佐证材料', width: 20 },
+  { header: '审核意见', width: 10 },
+  { header: '佐证材料', width: 14 },
 ];
 export const LEDGER_COLUMNS: readonly Column[] = COLUMNS;
 export const LEDGER_PAPER = 8;
