@@ -4,6 +4,7 @@ import {
   landscapeScale,
   lineHeight,
   MAX_ROW_HEIGHT,
+  paginate,
   textHeight,
   wrappedLines,
 } from '../../cloudfunctions/common/domain/print-layout';
@@ -52,5 +53,44 @@ describe('print layout', () => {
     expect(landscapeScale([10], 9, 0.4)).toBe(100);
     const wide = Array.from({ length: 18 }, () => 14);
     expect(landscapeScale(wide, 9, 0.4)).toBeLessThan(landscapeScale(wide, 8, 0.4));
+  });
+});
+
+describe('pagination of task blocks', () => {
+  test('a block longer than a page is split into labelled segments with a break after each full page', () => {
+    const [segments] = paginate([{ own: [40, 40, 40, 40, 40], need: 30 }], 100);
+    expect(segments).toEqual([
+      { from: 0, to: 2, heights: [40, 40], pageBreakAfter: true },
+      { from: 2, to: 4, heights: [40, 40], pageBreakAfter: true },
+      { from: 4, to: 5, heights: [40], pageBreakAfter: false },
+    ]);
+  });
+
+  test('a block whose labels do not fit in the rest of a page starts on the next one', () => {
+    const out = paginate(
+      [
+        { own: [30, 30], need: 20 },
+        { own: [20], need: 60 },
+      ],
+      100,
+      10,
+    );
+    expect(out[0]).toEqual([{ from: 0, to: 2, heights: [30, 30], pageBreakAfter: true }]);
+    expect(out[1]).toEqual([{ from: 0, to: 1, heights: [60], pageBreakAfter: false }]);
+  });
+
+  test('blocks that fit share a page; no page holds more than its capacity unless one row alone is taller', () => {
+    const blocks = Array.from({ length: 30 }, (_, i) => ({
+      own: Array.from({ length: (i % 7) + 1 }, (_, j) => 15 + ((i * j) % 40)),
+      need: 50,
+    }));
+    const out = paginate(blocks, 300, 40);
+    let onPage = 40;
+    for (const seg of out.flat()) {
+      onPage += seg.heights.reduce((a, b) => a + b, 0);
+      expect(onPage <= 300 || seg.heights.length === 1).toBe(true);
+      if (seg.pageBreakAfter) onPage = 0;
+    }
+    expect(out.flat().filter((s) => s.pageBreakAfter).length).toBeGreaterThan(3);
   });
 });

@@ -78,3 +78,61 @@ export function landscapeScale(widths: readonly number[], paper: 8 | 9, marginIn
   const total = widths.reduce((s, w) => s + columnPoints(w), 0);
   return Math.min(100, Math.floor((printable / total) * 100));
 }
+
+/**
+ * The body height of a landscape page in sheet points (before scaling), below
+ * the repeated header row, with margins of `marginInches` top and bottom.
+ * 8 % is kept back for the footer and rounding in the printing program.
+ */
+export function landscapeBodyHeight(paper: 8 | 9, marginInches: number, scale: number, headerRow: number): number {
+  return Math.floor(((PAPER[paper].width - 2 * marginInches * 72) * 0.92 * 100) / scale - headerRow);
+}
+
+/** Rows `from`…`to - 1` of a block printed together on one page, with their final heights. */
+export interface Segment {
+  from: number;
+  to: number;
+  heights: number[];
+  /** The page ends after this segment. */
+  pageBreakAfter: boolean;
+}
+
+/**
+ * Splits blocks of rows (a task's rows, sharing its merged label cells) into
+ * per-page segments. A merged cell that spans a page break prints its text
+ * on one of the pages only (LibreOffice: the one holding its middle), so the
+ * writer merges and labels each segment on its own and puts a manual page
+ * break after a segment that fills its page. `need` is what the block's
+ * merged texts need; a segment grows to it (`blockHeights`), and a block
+ * whose need does not fit in what is left of a page starts on a new page.
+ * `capacity` is the height of a page's body in points; `used` what the
+ * first page already holds (title, note).
+ */
+export function paginate(blocks: readonly { own: readonly number[]; need: number }[], capacity: number, used = 0): Segment[][] {
+  const out: Segment[][] = [];
+  let onPage = used;
+  let last: Segment | undefined;
+  for (const { own, need } of blocks) {
+    const segments: Segment[] = [];
+    let i = 0;
+    while (i < own.length) {
+      if (onPage > 0 && capacity - onPage < Math.min(need, capacity)) {
+        if (last) last.pageBreakAfter = true;
+        onPage = 0;
+      }
+      const from = i;
+      let sum = 0;
+      while (i < own.length && (i === from || onPage + sum + own[i]! <= capacity)) sum += own[i++]!;
+      const heights = blockHeights(own.slice(from, i), need);
+      onPage += heights.reduce((a, b) => a + b, 0);
+      last = { from, to: i, heights, pageBreakAfter: false };
+      segments.push(last);
+      if (i < own.length) {
+        last.pageBreakAfter = true;
+        onPage = 0;
+      }
+    }
+    out.push(segments);
+  }
+  return out;
+}

@@ -38,6 +38,14 @@ export const BODY_PT = 10;
 const BODY_FONT: Partial<ExcelJS.Font> = { name: '宋体', size: BODY_PT };
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF4' } };
 
+/** Page margins in inches: left/right, top/bottom (the footer sits in the bottom one). */
+export const SIDE_MARGIN = 0.4;
+export const TOP_MARGIN = 0.5;
+/** Heights in points of the header row, a 16 pt title and the note line under it (two lines). */
+export const HEADER_HEIGHT = 28;
+export const TITLE_HEIGHT = 32;
+export const NOTE_HEIGHT = 30;
+
 export interface Column {
   header: string;
   width: number;
@@ -60,7 +68,7 @@ export function addSheet(writer: Writer, name: string, columns: readonly Column[
       fitToPage: true,
       fitToWidth: 1,
       fitToHeight: 0,
-      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
+      margins: { left: SIDE_MARGIN, right: SIDE_MARGIN, top: TOP_MARGIN, bottom: TOP_MARGIN, header: 0.3, footer: 0.3 },
       printTitlesRow: `${headerRow}:${headerRow}`,
     },
     headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
@@ -86,6 +94,7 @@ export function writeNote(sheet: Sheet, row: number, text: string, span: number)
   cell.font = { ...BODY_FONT, color: { argb: 'FF555555' } };
   cell.alignment = { horizontal: 'left', vertical: 'middle', wrapText: true };
   if (span > 1) sheet.mergeCells(row, 1, row, span);
+  sheet.getRow(row).height = NOTE_HEIGHT;
 }
 
 export function writeHeader(sheet: Sheet, row: number, columns: readonly Column[]): void {
@@ -98,7 +107,7 @@ export function writeHeader(sheet: Sheet, row: number, columns: readonly Column[
     cell.border = BORDER;
     cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
   });
-  r.height = 28;
+  r.height = HEADER_HEIGHT;
 }
 
 /** One body row: bordered, wrapped, top-aligned (merged cells centre vertically); `height` in points. */

@@ -23,11 +23,16 @@ import { publish, withTempDir } from '../files';
 import type { LedgerActionDef } from '../router';
 import { fileTitle, resolveScope, scopeInput, storagePath, type Scope } from '../scope';
 import { cellText } from '../../../common/domain/cell-text';
-import { blockHeights, textHeight } from '../../../common/domain/print-layout';
+import { landscapeBodyHeight, landscapeScale, paginate, textHeight } from '../../../common/domain/print-layout';
 import {
   addSheet,
   BODY_PT,
+  HEADER_HEIGHT,
   mergeDown,
+  NOTE_HEIGHT,
+  SIDE_MARGIN,
+  TITLE_HEIGHT,
+  TOP_MARGIN,
   newWriter,
   writeHeader,
   writeNote,
@@ -169,47 +174,56 @@ const ROW_COLS = COLUMNS.map((_, i) => i + 1).filter((c) => c > COL.unitsText);
 const TASK_COLS = [COL.section, COL.category, COL.no, COL.requirement, COL.unitsText];
 
 /**
- * The ledger sheet, one task block at a time. 大项 and 小项 are written on
- * every task's first row and merged over that task only (never across
- * tasks): a merge over hundreds of rows prints its label once, so most
- * printed pages would not name their 大项. Every row gets an explicit
- * height from its wrapped text, since LibreOffice and WPS do not fit rows.
+ * The ledger sheet, one task block at a time. 大项, 小项, 序号, 任务要求 and
+ * 责任单位 are written on each task and merged over its rows on one page
+ * only: a merged cell spanning a page break prints its text on one page, so
+ * most printed pages would not name their 大项. `paginate` splits a long
+ * task at page ends (manual page breaks) and each part carries the labels.
+ * Every row gets an explicit height from its wrapped text, since
+ * LibreOffice and WPS do not fit rows to their text.
  */
-function writeLedgerSheet(sheet: Sheet, table: LedgerTable<Latest>, firstRow: number): number {
-  let r = firstRow;
-  let rows = 0;
-  for (const block of table.blocks) {
-    const { task } = block;
-    const start = r;
+function writeLedgerSheet(sheet: Sheet, table: LedgerTable<Latest>, firstRow: number, usedOnFirstPage: number): number {
+  const blocks = table.blocks.map((block) => {
     const head: Value[] = [
       block.section ? sectionCell(block.section) : '',
       block.category ? categoryCell(block.category) : '',
-      task.no,
-      task.requirement,
-      task.unitsText,
+      block.task.no,
+      block.task.requirement,
+      block.task.unitsText,
     ];
     const bodies: Value[][] = block.rows.length
       ? block.rows.map(rowValues)
       : [[null, null, null, null, null, '本次导出范围内没有报送轮次涉及此项']];
-    const heights = blockHeights(
-      bodies.map((v) => heightOf(v, ROW_COLS)),
-      heightOf(head, TASK_COLS),
-    );
-    let unitStart = r;
-    bodies.forEach((values, i) => {
-      writeRow(sheet, r, COLUMNS, i === 0 ? [...head, ...values.slice(head.length)] : values, heights[i]);
-      r++;
-      const row = block.rows[i];
-      if (row) rows++;
-      if (row && block.rows[i + 1]?.assignmentId !== row.assignmentId) {
-        mergeDown(sheet, COL.unit, unitStart, r - 1);
-        mergeDown(sheet, COL.role, unitStart, r - 1);
-        unitStart = r;
+    return { block, head, bodies, own: bodies.map((v) => heightOf(v, ROW_COLS)), need: heightOf(head, TASK_COLS) };
+  });
+  const scale = landscapeScale(
+    COLUMNS.map((c) => c.width),
+    LEDGER_PAPER,
+    SIDE_MARGIN,
+  );
+  const pages = paginate(blocks, landscapeBodyHeight(LEDGER_PAPER, TOP_MARGIN, scale, HEADER_HEIGHT), usedOnFirstPage);
+  let r = firstRow;
+  let rows = 0;
+  blocks.forEach(({ block, head, bodies }, b) => {
+    for (const seg of pages[b]!) {
+      const start = r;
+      let unitStart = r;
+      for (let i = seg.from; i < seg.to; i++) {
+        writeRow(sheet, r, COLUMNS, i === seg.from ? [...head, ...bodies[i]!.slice(head.length)] : bodies[i]!, seg.heights[i - seg.from]);
+        r++;
+        const row = block.rows[i];
+        if (row) rows++;
+        if (row && (i + 1 === seg.to || block.rows[i + 1]?.assignmentId !== row.assignmentId)) {
+          mergeDown(sheet, COL.unit, unitStart, r - 1);
+          mergeDown(sheet, COL.role, unitStart, r - 1);
+          unitStart = r;
+        }
       }
-    });
-    for (const col of TASK_COLS) mergeDown(sheet, col, start, r - 1);
+      for (const col of TASK_COLS) mergeDown(sheet, col, start, r - 1);
+      if (seg.pageBreakAfter) sheet.getRow(r - 1).addPageBreak();
+    }
     sheet.getRow(r - 1).commit();
-  }
+  });
   return rows;
 }
 
@@ -262,7 +276,7 @@ export const ledgerExport: LedgerActionDef<'ledger.export'> = {
       );
       writeHeader(sheet, HEADER_ROW, COLUMNS);
       sheet.getRow(HEADER_ROW).commit();
-      const rows = writeLedgerSheet(sheet, table, HEADER_ROW + 1);
+      const rows = writeLedgerSheet(sheet, table, HEADER_ROW + 1, TITLE_HEIGHT + NOTE_HEIGHT);
       sheet.commit();
       const sum = addSheet(writer, '汇总', SUMMARY_COLUMNS, 2);
       writeSummarySheet(sum, title, table);
