@@ -62,7 +62,10 @@ beforeAll(async () => {
   const approved = okData(
     await t.as(SSFJ.openid)(
       'report.submit',
-      reportInput(assignmentOf(25, 'ssfj'), late.id, 'ledger-print-2', { text: TEXTS[1], links: [{ url: LINKS[1] as string, title: '政策解读' }] }),
+      reportInput(assignmentOf(25, 'ssfj'), late.id, 'ledger-print-2', {
+        text: TEXTS[1],
+        links: [{ url: LINKS[1] as string, title: '政策解读' }],
+      }),
     ),
   );
   okData(await t.as(ADMIN)('review.decide', { reportId: approved.report.id, decision: 'approve', note: '材料齐全' }));
