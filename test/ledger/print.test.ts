@@ -31,6 +31,9 @@ const NOTE = '请补充执法公示栏目截图及链接，并说明下一步计
 const LINKS = ['https://www.zoucheng.gov.cn/art/2021/7/1/art_1234_5678.html', 'https://www.zoucheng.gov.cn/col/col5678/index.html'];
 const TEXTS = [LONG, '第二稿：已在政府网站发布解读材料3篇。', '已完成全年公开目录梳理，共计 128 条。'];
 
+/** Texts a spreadsheet would take for formulas: printed exactly as typed, not evaluated, no apostrophe. */
+const FORMULA_LIKE = ['=1+1 已在网站公开', '-按计划推进，已完成第一阶段'];
+
 let t: TestCloud;
 let dir: string;
 let pages: string[];
@@ -44,7 +47,7 @@ beforeAll(async () => {
   await t.seed();
   const up = await startUploader(t);
   await approveContacts(t, ['ssfj']);
-  await createRound(t, { name: '第三季度', dueDate: inDays(20) });
+  const q3 = await createRound(t, { name: '第三季度', dueDate: inDays(20) });
   const late = await createRound(t, { name: '上半年', dueDate: inDays(-3), scope: [24, 25, 26] });
   const photo = picture('执法公示');
   const img = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj')}print/1.jpg`, photo);
@@ -70,6 +73,14 @@ beforeAll(async () => {
   );
   okData(await t.as(ADMIN)('review.decide', { reportId: approved.report.id, decision: 'approve', note: '材料齐全' }));
   okData(await t.as(SSFJ.openid)('report.submit', reportInput(assignmentOf(26, 'ssfj'), late.id, 'ledger-print-3', { text: TEXTS[2] })));
+  for (const [i, text] of FORMULA_LIKE.entries()) {
+    okData(
+      await t.as(SSFJ.openid)(
+        'report.submit',
+        reportInput(assignmentOf([11, 2][i] as number, 'ssfj'), q3.id, `ledger-print-f${i}`, { text }),
+      ),
+    );
+  }
 
   const exported = okData(await t.ledger(ADMIN)('ledger.export', { year: 2021 }));
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-ledger-print-'));
@@ -102,6 +113,12 @@ test('every report text, review note and link is printed in full', () => {
   const all = squash(pages.join(''));
   for (const text of [...TEXTS, `退回：${NOTE}`, '通过：材料齐全', ...LINKS, '执法公示栏目截图.jpg'])
     expect([text, all.includes(squash(text))]).toEqual([text, true]);
+});
+
+test('texts that start like a formula print exactly as typed: not evaluated, no apostrophe', () => {
+  const lines = pages.join('\n').split('\n');
+  for (const text of FORMULA_LIKE) expect(lines.some((l) => l.includes(text))).toBe(true);
+  expect(lines.filter((l) => /(^|\s)'[=+\-@]/.test(l))).toEqual([]);
 });
 
 test('no printed text is smaller than 9 pt', () => {

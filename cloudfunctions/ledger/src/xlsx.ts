@@ -9,7 +9,7 @@
  * cached result.)
  */
 import ExcelJS from 'exceljs';
-import { cellText } from '../../common/domain/cell-text';
+import { cellText, formulaLike } from '../../common/domain/cell-text';
 
 export type Sheet = ExcelJS.Worksheet;
 export type Writer = ExcelJS.stream.xlsx.WorkbookWriter;
@@ -110,13 +110,36 @@ export function writeHeader(sheet: Sheet, row: number, columns: readonly Column[
   r.height = HEADER_HEIGHT;
 }
 
-/** One body row: bordered, wrapped, top-aligned (merged cells centre vertically); `height` in points. */
-export function writeRow(sheet: Sheet, row: number, columns: readonly Column[], values: readonly Value[], height?: number): void {
+/**
+ * The text number format marks cells whose text starts like a formula
+ * (`=`, `+`, `-`, `@`): `quotePrefixPackage` gives their style the
+ * quote-prefix flag, which exceljs cannot write.
+ */
+const TEXT_FORMAT = '@';
+export const TEXT_FORMAT_ID = 49;
+
+/**
+ * One body row: bordered, wrapped, top-aligned (merged cells centre vertically); `height` in
+ * points. With `quoteStyle`, formula-like texts get the text format instead of an apostrophe
+ * (the caller must run `quotePrefixPackage` on the written file).
+ */
+export function writeRow(
+  sheet: Sheet,
+  row: number,
+  columns: readonly Column[],
+  values: readonly Value[],
+  height?: number,
+  quoteStyle = false,
+): void {
   const r = sheet.getRow(row);
   if (height !== undefined) r.height = height;
   columns.forEach((c, i) => {
     const cell = r.getCell(i + 1);
-    cell.value = cellValue(values[i]);
+    const v = values[i];
+    if (quoteStyle && typeof v === 'string' && v !== '' && formulaLike(v)) {
+      cell.value = { richText: [{ text: cellText(v, true) }] };
+      cell.numFmt = TEXT_FORMAT;
+    } else cell.value = cellValue(v);
     cell.font = BODY_FONT;
     cell.border = BORDER;
     cell.alignment = { horizontal: c.align ?? 'left', vertical: 'top', wrapText: true };

@@ -20,6 +20,7 @@ import { latestInRound, latestReviews } from '../../../common/reports';
 import { C } from '../../../common/schema';
 import { firstChars } from '../../../common/domain/text';
 import { publish, withTempDir } from '../files';
+import { quotePrefixPackage } from '../quote-prefix';
 import type { LedgerActionDef } from '../router';
 import { fileTitle, resolveScope, scopeInput, storagePath, type Scope } from '../scope';
 import { cellText } from '../../../common/domain/cell-text';
@@ -162,7 +163,6 @@ function rowValues(row: LedgerRow<Latest>): Value[] {
 /** Points `values` need in `columns` (each cell's own text). */
 function heightOf(values: readonly Value[], cols: readonly number[]): number {
   return textHeight(
-    // As written: cell-safe text may carry a leading apostrophe.
     cols.map((c) => ({
       text: values[c - 1] === null || values[c - 1] === undefined ? '' : cellText(String(values[c - 1])),
       width: COLUMNS[c - 1]!.width,
@@ -209,7 +209,14 @@ function writeLedgerSheet(sheet: Sheet, table: LedgerTable<Latest>, firstRow: nu
       const start = r;
       let unitStart = r;
       for (let i = seg.from; i < seg.to; i++) {
-        writeRow(sheet, r, COLUMNS, i === seg.from ? [...head, ...bodies[i]!.slice(head.length)] : bodies[i]!, seg.heights[i - seg.from]);
+        writeRow(
+          sheet,
+          r,
+          COLUMNS,
+          i === seg.from ? [...head, ...bodies[i]!.slice(head.length)] : bodies[i]!,
+          seg.heights[i - seg.from],
+          true,
+        );
         r++;
         const row = block.rows[i];
         if (row) rows++;
@@ -282,6 +289,7 @@ export const ledgerExport: LedgerActionDef<'ledger.export'> = {
       writeSummarySheet(sum, title, table);
       sum.commit();
       await writer.commit();
+      await quotePrefixPackage(file);
       const view = await publish(file, storagePath(scope.plan.year, name), name);
       return { ...view, rows, tasks: table.blocks.length, rounds: scope.rounds.length };
     });
