@@ -25,6 +25,7 @@ import {
   type LedgerResponse,
 } from '../miniprogram/shared/ledger-api';
 import { cloud } from '../cloudfunctions/common/cloud';
+import { ledgerArgProblems } from './ledger-args';
 import { LocalCloud, REPO_ROOT, lockRefusal } from './local-cloud/runtime';
 import { createBridge, listen } from './local-cloud/server';
 
@@ -165,6 +166,8 @@ async function run(local: LocalCloud, call: Call, admin: string): Promise<void> 
 
 async function main(): Promise<void> {
   if (!argv[0] || argv[0] === '--help' || argv[0] === '-h') fail(USAGE);
+  const problems = ledgerArgProblems(argv);
+  if (problems.length) fail(`${problems.join('\n')}\n\n${USAGE}`);
   const dir = path.resolve(REPO_ROOT, option('dir') ?? process.env.LOCAL_CLOUD_DIR ?? '.local-cloud');
   let baseUrl = 'http://127.0.0.1:0';
   let local: LocalCloud;

@@ -46,6 +46,9 @@ test('template, import (dry run, then for real), current, export and archive fro
     const wb = await readWorkbook(fs.readFileSync(path.join(out, 'ledger.xlsx')));
     expect(wb.getWorksheet('工作台账')?.rowCount).toBe(3 + 805);
     expect(ledger('export', '--round', '第九季度').stderr).toContain('找不到轮次 第九季度');
+    const typo = ledger('export', '--rnd', '第三季度');
+    expect(typo.status).toBe(1);
+    expect(typo.stderr).toContain('不认识选项 --rnd，是否为 --round？');
 
     const archived = ledger('archive', '--out', 'evidence.zip');
     expect(archived.stdout).toContain('已打包 邹城市2021年政务公开佐证材料（全年）.zip：0 个文件');

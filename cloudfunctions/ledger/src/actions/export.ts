@@ -20,13 +20,20 @@ import { latestInRound, latestReviews } from '../../../common/reports';
 import { C } from '../../../common/schema';
 import { firstChars } from '../../../common/domain/text';
 import { publish, withTempDir } from '../files';
+import { quotePrefixPackage } from '../quote-prefix';
 import type { LedgerActionDef } from '../router';
 import { fileTitle, resolveScope, scopeInput, storagePath, type Scope } from '../scope';
+import { cellText } from '../../../common/domain/cell-text';
+import { landscapeBodyHeight, landscapeScale, paginate, textHeight } from '../../../common/domain/print-layout';
 import {
   addSheet,
-  cellValue,
-  MergeRuns,
+  BODY_PT,
+  HEADER_HEIGHT,
   mergeDown,
+  NOTE_HEIGHT,
+  SIDE_MARGIN,
+  TITLE_HEIGHT,
+  TOP_MARGIN,
   newWriter,
   writeHeader,
   writeNote,
@@ -37,26 +44,35 @@ import {
   type Value,
 } from '../xlsx';
 
+/**
+ * 18 columns printed on A3 landscape: on A4 they print at about 5 pt, and
+ * dropping columns would drop what the assessors check (who reported and
+ * reviewed, when). Widths sum so that fit-to-width keeps the 10 pt body at
+ * ≥ 9 pt (test/ledger/print-layout.test.ts); time columns hold
+ * `YYYY-MM-DD HH:mm` on one line.
+ */
 const COLUMNS: Column[] = [
-  { header: '大项', width: 10 },
-  { header: '小项', width: 12 },
-  { header: '序号', width: 5, align: 'center' },
-  { header: '任务要求', width: 34 },
-  { header: '责任单位', width: 16 },
-  { header: '单位', width: 12 },
-  { header: '职责', width: 5, align: 'center' },
-  { header: '报送轮次', width: 9 },
-  { header: '截止日期', width: 10, align: 'center' },
-  { header: '状态', width: 7, align: 'center' },
-  { header: '进展', width: 7, align: 'center' },
-  { header: '最新报送内容', width: 36 },
-  { header: '报送人', width: 8 },
-  { header: '报送时间', width: 11 },
-  { header: '审核人', width: 8 },
-  { header: '审核时间', width: 11 },
-  { header: '审核意见', width: 14 },
-  { header: '佐证材料', width: 28 },
+  { header: '大项', width: 6 },
+  { header: '小项', width: 7 },
+  { header: '序号', width: 3.5, align: 'center' },
+  { header: '任务要求', width: 15 },
+  { header: '责任单位', width: 8 },
+  { header: '单位', width: 11 },
+  { header: '职责', width: 4.5, align: 'center' },
+  { header: '报送轮次', width: 8 },
+  { header: '截止日期', width: 11, align: 'center' },
+  { header: '状态', width: 5.5, align: 'center' },
+  { header: '进展', width: 5, align: 'center' },
+  { header: '最新报送内容', width: 20 },
+  { header: '报送人', width: 6 },
+  { header: '报送时间', width: 17 },
+  { header: '审核人', width: 6 },
+  { header: '审核时间', width: 17 },
+  { header: '审核意见', width: 10 },
+  { header: '佐证材料', width: 14 },
 ];
+export const LEDGER_COLUMNS: readonly Column[] = COLUMNS;
+export const LEDGER_PAPER = 8;
 const COL = { section: 1, category: 2, no: 3, requirement: 4, unitsText: 5, unit: 6, role: 7 } as const;
 const HEADER_ROW = 3;
 
@@ -144,44 +160,77 @@ function rowValues(row: LedgerRow<Latest>): Value[] {
   ];
 }
 
-/** The ledger sheet; rows stay open until their 大项 ends, so its cells can be merged, then are committed. */
-function writeLedgerSheet(sheet: Sheet, table: LedgerTable<Latest>, firstRow: number): number {
-  const sections = new MergeRuns(sheet, COL.section);
-  const categories = new MergeRuns(sheet, COL.category);
+/** Points `values` need in `columns` (each cell's own text). */
+function heightOf(values: readonly Value[], cols: readonly number[]): number {
+  return textHeight(
+    cols.map((c) => ({
+      text: values[c - 1] === null || values[c - 1] === undefined ? '' : cellText(String(values[c - 1])),
+      width: COLUMNS[c - 1]!.width,
+    })),
+    BODY_PT,
+  );
+}
+const ROW_COLS = COLUMNS.map((_, i) => i + 1).filter((c) => c > COL.unitsText);
+const TASK_COLS = [COL.section, COL.category, COL.no, COL.requirement, COL.unitsText];
+
+/**
+ * The ledger sheet, one task block at a time. 大项, 小项, 序号, 任务要求 and
+ * 责任单位 are written on each task and merged over its rows on one page
+ * only: a merged cell spanning a page break prints its text on one page, so
+ * most printed pages would not name their 大项. `paginate` splits a long
+ * task at page ends (manual page breaks) and each part carries the labels.
+ * Every row gets an explicit height from its wrapped text, since
+ * LibreOffice and WPS do not fit rows to their text.
+ */
+function writeLedgerSheet(sheet: Sheet, table: LedgerTable<Latest>, firstRow: number, usedOnFirstPage: number): number {
+  const blocks = table.blocks.map((block) => {
+    const head: Value[] = [
+      block.section ? sectionCell(block.section) : '',
+      block.category ? categoryCell(block.category) : '',
+      block.task.no,
+      block.task.requirement,
+      block.task.unitsText,
+    ];
+    const bodies: Value[][] = block.rows.length
+      ? block.rows.map(rowValues)
+      : [[null, null, null, null, null, '本次导出范围内没有报送轮次涉及此项']];
+    return { block, head, bodies, own: bodies.map((v) => heightOf(v, ROW_COLS)), need: heightOf(head, TASK_COLS) };
+  });
+  const scale = landscapeScale(
+    COLUMNS.map((c) => c.width),
+    LEDGER_PAPER,
+    SIDE_MARGIN,
+  );
+  const pages = paginate(blocks, landscapeBodyHeight(LEDGER_PAPER, TOP_MARGIN, scale, HEADER_HEIGHT), usedOnFirstPage);
   let r = firstRow;
   let rows = 0;
-  for (const block of table.blocks) {
-    const { task } = block;
-    const start = r;
-    if (block.rows.length === 0) {
-      writeRow(sheet, r, COLUMNS, []);
-      sheet.getRow(r).getCell(COL.unit).value = cellValue('本次导出范围内没有报送轮次涉及此项');
-      r++;
-    }
-    let unitStart = r;
-    block.rows.forEach((row, i) => {
-      writeRow(sheet, r, COLUMNS, rowValues(row));
-      r++;
-      rows++;
-      if (block.rows[i + 1]?.assignmentId !== row.assignmentId) {
-        mergeDown(sheet, COL.unit, unitStart, r - 1);
-        mergeDown(sheet, COL.role, unitStart, r - 1);
-        unitStart = r;
+  blocks.forEach(({ block, head, bodies }, b) => {
+    for (const seg of pages[b]!) {
+      const start = r;
+      let unitStart = r;
+      for (let i = seg.from; i < seg.to; i++) {
+        writeRow(
+          sheet,
+          r,
+          COLUMNS,
+          i === seg.from ? [...head, ...bodies[i]!.slice(head.length)] : bodies[i]!,
+          seg.heights[i - seg.from],
+          true,
+        );
+        r++;
+        const row = block.rows[i];
+        if (row) rows++;
+        if (row && (i + 1 === seg.to || block.rows[i + 1]?.assignmentId !== row.assignmentId)) {
+          mergeDown(sheet, COL.unit, unitStart, r - 1);
+          mergeDown(sheet, COL.role, unitStart, r - 1);
+          unitStart = r;
+        }
       }
-    });
-    categories.at(start, task.category, block.category ? categoryCell(block.category) : '');
-    if (sections.at(start, task.section, block.section ? sectionCell(block.section) : '') && start > firstRow) {
-      sheet.getRow(start - 1).commit();
+      for (const col of TASK_COLS) mergeDown(sheet, col, start, r - 1);
+      if (seg.pageBreakAfter) sheet.getRow(r - 1).addPageBreak();
     }
-    const head = sheet.getRow(start);
-    head.getCell(COL.no).value = task.no;
-    head.getCell(COL.requirement).value = cellValue(task.requirement);
-    head.getCell(COL.unitsText).value = cellValue(task.unitsText);
-    for (const col of [COL.no, COL.requirement, COL.unitsText]) mergeDown(sheet, col, start, r - 1);
-  }
-  categories.end(r - 1);
-  sections.end(r - 1);
-  if (r > firstRow) sheet.getRow(r - 1).commit();
+    sheet.getRow(r - 1).commit();
+  });
   return rows;
 }
 
@@ -220,8 +269,8 @@ export const ledgerExport: LedgerActionDef<'ledger.export'> = {
     const name = `${title}.xlsx`;
     const result = await withTempDir(async (dir): Promise<LedgerExportResult> => {
       const file = path.join(dir, 'ledger.xlsx');
-      const writer = newWriter(file);
-      const sheet = addSheet(writer, '工作台账', COLUMNS, HEADER_ROW);
+      const writer = newWriter(file, scope.plan.issuer || undefined);
+      const sheet = addSheet(writer, '工作台账', COLUMNS, HEADER_ROW, LEDGER_PAPER);
       writeTitle(sheet, 1, title, COLUMNS.length);
       const t = table.totals;
       const roundNames = scope.rounds.map((x) => x.name).join('、') || '无';
@@ -234,12 +283,13 @@ export const ledgerExport: LedgerActionDef<'ledger.export'> = {
       );
       writeHeader(sheet, HEADER_ROW, COLUMNS);
       sheet.getRow(HEADER_ROW).commit();
-      const rows = writeLedgerSheet(sheet, table, HEADER_ROW + 1);
+      const rows = writeLedgerSheet(sheet, table, HEADER_ROW + 1, TITLE_HEIGHT + NOTE_HEIGHT);
       sheet.commit();
       const sum = addSheet(writer, '汇总', SUMMARY_COLUMNS, 2);
       writeSummarySheet(sum, title, table);
       sum.commit();
       await writer.commit();
+      await quotePrefixPackage(file);
       const view = await publish(file, storagePath(scope.plan.year, name), name);
       return { ...view, rows, tasks: table.blocks.length, rounds: scope.rounds.length };
     });
