@@ -7,8 +7,8 @@ import { currentOf, currentPlanQuery } from '../../../common/plans';
 import { C } from '../../../common/schema';
 import { empty, object, optional, planYearInput } from '../../../common/validate';
 import { audit } from '../../../common/audit';
+import { office } from '../lazy';
 import type { ActionDef } from '../router';
-import { seedBundledTable } from '../seed';
 
 const year = planYearInput;
 
@@ -68,7 +68,8 @@ export const planSeed: ActionDef<'plan.seed'> = {
   access: 'admin',
   input: object({ year }),
   async run({ year: y }, caller) {
-    const result = await seedBundledTable(y, new Date());
+    // The bundled table and the seeding code are in the office's part, loaded here on first use.
+    const result = await office().seedBundledTable(y, new Date());
     await audit(caller.openid, 'plan.seed', result.planId, { written: result.written });
     return result;
   },
