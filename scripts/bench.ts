@@ -12,6 +12,8 @@ import { db, rows } from '../cloudfunctions/common/cloud';
 import { buildPlanDocs } from '../cloudfunctions/common/domain/plan-docs';
 import { DIRECTORY, TABLE_2021 } from '../cloudfunctions/common/table';
 import { localTemplates } from './local-cloud/templates';
+import { nextFire, parseCron } from './local-cloud/cron';
+import { REMINDER_DEFAULTS } from '../cloudfunctions/common/reminder-config';
 import { journeyFigures, measureJourneys, packageFigures, prepareJourneys, spreadOf, type Figure, type Spread } from './bench-journeys';
 import { addDays, officeDay } from '../cloudfunctions/common/domain/dates';
 import { ledgerChild, ledgerFigures } from './bench-ledger';
@@ -227,26 +229,29 @@ async function main(): Promise<void> {
 
 /**
  * The reminder timer at province scale: 100 cities' 2021 tables in one current plan (every unit
- * of the directory 100 times: 3,500 units, 80,500 assignments), three active contacts per unit,
- * one open round due in 3 days (so every unit is at its "3 days before" reminder), a fifth of the
- * assignments already submitted, nine in ten contacts with a subscription. WeChat answers each
- * send after a simulated 100 ms; REMINDER_CONCURRENCY sends are in flight (BENCH_REMINDER_CONCURRENCY,
- * default 20). Runs are fired until one completes: how many it takes at the 50 s budget.
- * `cities` = 1 is the 2021 scale, the baseline for database requests per reminder.
+ * of the directory 100 times: 3,500 units, 80,500 assignments), `perUnit` active contacts per unit
+ * (3: 10,200 reminders; 15: 51,000), one open round due in 3 days (so every unit is at its "3 days
+ * before" reminder), a fifth of the assignments already submitted, nine in ten contacts with a
+ * subscription. WeChat answers each send after a simulated 100 ms. The function runs with its
+ * own defaults (concurrency, time budget) unless BENCH_REMINDER_CONCURRENCY is set. Runs are fired
+ * at the times of the trigger's config.json (09:00, 09:05, …), each with that time as its `Time`,
+ * until one completes. `cities` = 1 is the 2021 scale, the baseline for database requests per reminder.
  */
-async function reminderRuns(cities: number, concurrency: number) {
+async function reminderRuns(cities: number, perUnit: number, firings: readonly Date[], concurrency?: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-bench-remind-'));
   const ids = { deadline: 'bench-tmpl-deadline', returned: 'bench-tmpl-returned', urge: 'bench-tmpl-urge' };
   const cloud = new LocalCloud({
     dir,
-    functionEnv: { SUBSCRIBE_TEMPLATES: JSON.stringify(ids), REMINDER_CONCURRENCY: String(concurrency), REMINDER_BUDGET_MS: '50000' },
+    functionEnv: {
+      SUBSCRIBE_TEMPLATES: JSON.stringify(ids),
+      ...(concurrency === undefined ? {} : { REMINDER_CONCURRENCY: String(concurrency) }),
+    },
   });
   try {
     cloud.openapi.setTemplates(localTemplates(ids));
     // WeChat's own count is not modelled here: the ledger decides who is sent to.
     cloud.openapi.setQuotaPolicy('unlimited');
     cloud.openapi.setLatency(100);
-    const now = new Date('2021-09-27T09:00:00+08:00');
     const at = new Date();
     const directory = DIRECTORY.units.map((u, i) => ({ id: u.code, name: u.name, kind: u.kind, active: true, order: i }));
     const docs = buildPlanDocs(TABLE_2021, directory, DIRECTORY.groups);
@@ -274,7 +279,7 @@ async function reminderRuns(cities: number, concurrency: number) {
           createdAt: at,
           updatedAt: at,
         });
-        for (let c = 0; c < 3; c++) {
+        for (let c = 0; c < perUnit; c++) {
           const openid = `o-bench-${unitId}-${c}`;
           contacts.push({
             _id: openid,
@@ -287,7 +292,7 @@ async function reminderRuns(cities: number, concurrency: number) {
             updatedAt: at,
           });
           // Nine in ten have a subscription left.
-          if ((units.length * 3 + c) % 10 !== 0) {
+          if ((units.length * perUnit + c) % 10 !== 0) {
             subscriptions.push({ _id: `${openid}:${ids.deadline}`, openid, templateId: ids.deadline, quota: 2, updatedAt: at });
           }
         }
@@ -330,8 +335,8 @@ async function reminderRuns(cities: number, concurrency: number) {
       }));
     await insert('reports', reports);
 
-    const runs: { ms: number; planMs: number; sent: number; requests: number; complete: boolean; planned: number }[] = [];
-    for (let i = 0; i < 10; i++) {
+    const runs: { at: Date; ms: number; planMs: number; sent: number; requests: number; complete: boolean; planned: number }[] = [];
+    for (const now of firings) {
       cloud.db.resetStats();
       const t0 = Date.now();
       const res = (await cloud.runTrigger('reminder', 'remind', { Time: now.toISOString() })) as {
@@ -342,6 +347,7 @@ async function reminderRuns(cities: number, concurrency: number) {
       if (!res.ok || !res.data) throw new Error(`reminder run failed: ${res.message}`);
       const requests = Object.values(cloud.db.stats().requests).reduce((a, b) => a + b, 0);
       runs.push({
+        at: now,
         ms: Date.now() - t0,
         planMs: res.data.planMs,
         sent: res.data.sent,
@@ -371,20 +377,46 @@ async function reminderRuns(cities: number, concurrency: number) {
   }
 }
 
+/**
+ * The reminder trigger's firings on the bench day (2021-09-27, UTC+8) from its config.json, and
+ * how many of them can still finish before 09:30 (a run may take the whole 60 s timeout).
+ */
+function reminderFirings(): { firings: Date[]; beforeCutoff: number; cutoff: Date } {
+  const config = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cloudfunctions', 'reminder', 'config.json'), 'utf8')) as {
+    timeout: number;
+    triggers: { config: string }[];
+  };
+  const cron = parseCron(config.triggers[0]?.config ?? '');
+  const cutoff = new Date('2021-09-27T09:30:00+08:00');
+  const firings: Date[] = [];
+  for (let t = nextFire(cron, new Date('2021-09-27T00:00:00+08:00')); t && t < cutoff; t = nextFire(cron, t)) firings.push(t);
+  const beforeCutoff = firings.filter((f) => f.getTime() + config.timeout * 1000 <= cutoff.getTime()).length;
+  return { firings, beforeCutoff, cutoff };
+}
+
 async function reminderBench(): Promise<void> {
-  const concurrency = Number(process.env.BENCH_REMINDER_CONCURRENCY ?? 20);
-  const small = await reminderRuns(1, concurrency);
+  const override = process.env.BENCH_REMINDER_CONCURRENCY;
+  const concurrency = override === undefined ? REMINDER_DEFAULTS.concurrency : Number(override);
+  const { firings, beforeCutoff, cutoff } = reminderFirings();
+  // Past the morning's firings the bench keeps firing (a day that does not finish shows how far off it is).
+  const extra = Array.from({ length: 20 }, (_x, i) => new Date(cutoff.getTime() + i * 5 * 60_000));
+  const fire = [...firings, ...extra];
+  const conc = override === undefined ? undefined : concurrency;
+
+  const small = await reminderRuns(1, 3, fire, conc);
   const perReminder2021 = small.requests / Math.max(1, small.sent);
   emit({ name: 'reminder.2021.sent', value: small.sent, unit: 'messages' });
   emit({ name: 'reminder.2021.db_requests_per_reminder', value: perReminder2021, unit: 'requests' });
+  emit({ name: 'reminder.concurrency', value: concurrency, unit: 'sends' });
+  emit({ name: 'reminder.send_latency', value: 100, unit: 'ms' });
+  emit({ name: 'reminder.firings_before_0930', value: beforeCutoff, unit: 'runs' });
 
-  const big = await reminderRuns(100, concurrency);
+  // A province's day: one run at the default concurrency.
+  const big = await reminderRuns(100, 3, fire, conc);
   emit({ name: 'reminder.province.assignments', value: big.assignments, unit: 'docs' });
   emit({ name: 'reminder.province.assignments_due', value: big.due, unit: 'assignments' });
   emit({ name: 'reminder.province.reminders_planned', value: big.planned, unit: 'messages' });
   emit({ name: 'reminder.province.sent', value: big.sent, unit: 'messages' });
-  emit({ name: 'reminder.province.concurrency', value: concurrency, unit: 'sends' });
-  emit({ name: 'reminder.province.send_latency', value: 100, unit: 'ms' });
   emit({ name: 'reminder.province.sends_per_second', value: big.sent / (big.ms / 1000), unit: 'messages/s' });
   // The send phase alone, against the ceiling of concurrency / latency.
   emit({
@@ -405,11 +437,18 @@ async function reminderBench(): Promise<void> {
   });
   emit({ name: 'reminder.province.first_run', value: big.runs[0]?.ms ?? NaN, unit: 'ms', budget: 60000 });
   emit({ name: 'reminder.province.runs_to_finish', value: big.runs.length, unit: 'runs', budget: 1 });
-  // At the default concurrency of 5, with the send efficiency and planning time measured above, a
-  // run of 50 s would send this share: how many daily runs the province would take (an estimate).
-  const efficiency = big.sent / (big.sendMs / 1000) / (concurrency / 0.1);
-  const perRun = efficiency * (5 / 0.1) * (50 - (big.runs[0]?.planMs ?? 0) / 1000);
-  emit({ name: 'reminder.province.runs_estimate_at_concurrency_5', value: Math.ceil(big.sent / perRun), unit: 'runs' });
+
+  // 50,000 messages (15 contacts per unit): the morning's firings together, done before 09:30.
+  const huge = await reminderRuns(100, 15, fire, conc);
+  const last = huge.runs[huge.runs.length - 1];
+  const doneBy = last ? (last.at.getTime() + last.ms - (firings[0] as Date).getTime()) / 60_000 : NaN;
+  emit({ name: 'reminder.province_50k.reminders_planned', value: huge.planned, unit: 'messages' });
+  emit({ name: 'reminder.province_50k.sent', value: huge.sent, unit: 'messages' });
+  emit({ name: 'reminder.province_50k.sends_per_second.sending', value: huge.sent / (huge.sendMs / 1000), unit: 'messages/s' });
+  emit({ name: 'reminder.province_50k.longest_run', value: Math.max(...huge.runs.map((r) => r.ms)), unit: 'ms', budget: 60000 });
+  emit({ name: 'reminder.province_50k.runs_to_finish', value: huge.runs.length, unit: 'runs', budget: beforeCutoff });
+  // Minutes from the first firing (09:00) until the last run ended: 30 is 09:30.
+  emit({ name: 'reminder.province_50k.done_after_0900', value: doneBy, unit: 'min', budget: 30 });
 }
 
 /** 50 contact persons submitting while 5 administrators review (scripts/bench-load.ts). */
