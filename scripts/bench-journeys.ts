@@ -18,6 +18,24 @@ export interface Figure {
   baseline?: number;
   ratio?: number;
   budget?: number;
+  /** Several samples behind `value` / `baseline`: their spread, so noise can be told from change. */
+  spread?: Spread;
+  baselineSpread?: Spread;
+}
+export interface Spread {
+  n: number;
+  min: number;
+  p25: number;
+  median: number;
+  p75: number;
+  max: number;
+}
+
+/** Quartiles of samples (nearest rank). */
+export function spreadOf(xs: number[]): Spread {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+  return { n: s.length, min: s[0] ?? NaN, p25: at(0.25), median: at(0.5), p75: at(0.75), max: s[s.length - 1] ?? NaN };
 }
 type Envelope = { ok: boolean; data?: unknown; message?: string };
 

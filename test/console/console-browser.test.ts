@@ -94,7 +94,7 @@ test('user text is shown as text, never run as markup', async () => {
 test('running the reminder timer on a simulated day fills the outbox, 43101 included', async () => {
   await open('functions');
   const row = page.locator('tr[data-timer="reminder/remind"]');
-  expect(await row.innerText()).toContain('0 0 9 * * * *');
+  expect(await row.innerText()).toContain('0 0,3,6,9,12,15,18,21,24,27 9 * * * *');
   await row.getByLabel('模拟日期').fill(activity.remindDay);
   await row.getByRole('button', { name: '立即运行' }).click();
   const result = page.locator('.run-result');

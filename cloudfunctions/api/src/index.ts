@@ -1,6 +1,11 @@
 /**
- * The `api` cloud function: every action of the mini program goes through
+ * The `api` function: every action of the mini program goes through
  * here (see docs/api.md). Kept free of heavy dependencies so it starts fast.
+ *
+ * A cold start loads only what a 联络员's everyday actions need (index.js).
+ * The office's actions and the bundled 2021 table behind plan.seed are a
+ * second file (office.js, src/office.ts), loaded by the getters below on
+ * the first call that needs it; a warm instance keeps it from then on.
  */
 import { createHandler } from '../../common/router';
 import type { ActionMap } from './router';
@@ -21,14 +26,7 @@ import { roundClose, roundCreate, roundList, roundUpdate } from './actions/round
 import { taskDetail, tasksMine } from './actions/tasks';
 import { reportLatest, reportSubmit } from './actions/reports';
 import { subscriptionRecord } from './actions/subscriptions';
-import { digestGet } from './actions/digest';
-import { adminAdd, adminList, adminRemove } from './actions/admins';
-import { systemCheck } from './actions/system';
-import { unitCreate, unitDirectory, unitRestore, unitRetire, unitUpdate } from './actions/units';
-import { reportGet, reviewDecide, reviewQueue } from './actions/review';
-import { overviewRound } from './actions/overview';
-import { urgePreview, urgeSend } from './actions/urge';
-import { auditList } from './actions/audit-log';
+import { office } from './lazy';
 
 const actions: ActionMap = {
   'me.get': meGet,
@@ -53,23 +51,57 @@ const actions: ActionMap = {
   'report.submit': reportSubmit,
   'report.latest': reportLatest,
   'subscription.record': subscriptionRecord,
-  'digest.get': digestGet,
-  'admin.list': adminList,
-  'admin.add': adminAdd,
-  'admin.remove': adminRemove,
-  'unit.directory': unitDirectory,
-  'unit.create': unitCreate,
-  'unit.update': unitUpdate,
-  'unit.retire': unitRetire,
-  'unit.restore': unitRestore,
-  'review.decide': reviewDecide,
-  'review.queue': reviewQueue,
-  'report.get': reportGet,
-  'overview.round': overviewRound,
-  'urge.preview': urgePreview,
-  'urge.send': urgeSend,
-  'audit.list': auditList,
-  'system.check': systemCheck,
+  get 'digest.get'() {
+    return office().digestGet;
+  },
+  get 'admin.list'() {
+    return office().adminList;
+  },
+  get 'admin.add'() {
+    return office().adminAdd;
+  },
+  get 'admin.remove'() {
+    return office().adminRemove;
+  },
+  get 'unit.directory'() {
+    return office().unitDirectory;
+  },
+  get 'unit.create'() {
+    return office().unitCreate;
+  },
+  get 'unit.update'() {
+    return office().unitUpdate;
+  },
+  get 'unit.retire'() {
+    return office().unitRetire;
+  },
+  get 'unit.restore'() {
+    return office().unitRestore;
+  },
+  get 'review.decide'() {
+    return office().reviewDecide;
+  },
+  get 'review.queue'() {
+    return office().reviewQueue;
+  },
+  get 'report.get'() {
+    return office().reportGet;
+  },
+  get 'overview.round'() {
+    return office().overviewRound;
+  },
+  get 'urge.preview'() {
+    return office().urgePreview;
+  },
+  get 'urge.send'() {
+    return office().urgeSend;
+  },
+  get 'audit.list'() {
+    return office().auditList;
+  },
+  get 'system.check'() {
+    return office().systemCheck;
+  },
 };
 
 export const main = createHandler(actions, 'api');

@@ -7,8 +7,8 @@ import { currentOf, currentPlanQuery } from '../../../common/plans';
 import { C } from '../../../common/schema';
 import { empty, object, optional, planYearInput } from '../../../common/validate';
 import { audit } from '../../../common/audit';
+import { office } from '../lazy';
 import type { ActionDef } from '../router';
-import { seedBundledTable } from '../seed';
 
 const year = planYearInput;
 
@@ -71,10 +71,11 @@ const SEED_PASSES = 8;
  * Two seeds at once insert the same deterministic ids: the one that loses a
  * race reads again, finds those written, and goes on from there.
  */
-async function seedOnce(year: number, now: Date): ReturnType<typeof seedBundledTable> {
+async function seedOnce(year: number, now: Date): ReturnType<ReturnType<typeof office>['seedBundledTable']> {
   for (let pass = 1; ; pass++) {
     try {
-      return await seedBundledTable(year, now);
+      // The bundled table and the seeding code are in the office's part, loaded here on first use.
+      return await office().seedBundledTable(year, now);
     } catch (err) {
       if (pass >= SEED_PASSES || !isDuplicateKey(err)) throw err;
     }

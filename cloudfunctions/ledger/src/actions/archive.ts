@@ -233,13 +233,19 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
       });
       // A rejection before we await `closed` must not go unhandled.
       closed.catch(() => undefined);
-      const broken = closed.then(() => {
-        throw new Error('the zip closed early');
-      });
-      broken.catch(() => undefined);
+      // The entry being written waits for the zip's 'entry' event, or fails when the zip fails or
+      // closes early. One listener on `closed` for all of them: a Promise.race against a promise
+      // that lives as long as the archive would keep a reaction per file until the end.
+      let zipFailed: Error | undefined;
+      const entryDone = new Map<string, { resolve: () => void; reject: (err: Error) => void }>();
+      const failAll = (err: unknown) => {
+        zipFailed = err instanceof Error ? err : new Error(String(err));
+        for (const waiting of entryDone.values()) waiting.reject(zipFailed);
+        entryDone.clear();
+      };
+      closed.then(() => failAll(new Error('the zip closed early')), failAll);
       archive.pipe(out);
-      const entryDone = new Map<string, () => void>();
-      archive.on('entry', (e) => entryDone.get(e.name)?.());
+      archive.on('entry', (e) => entryDone.get(e.name)?.resolve());
 
       const writer = newWriter(indexFile);
       const index: Sheet = addSheet(writer, '索引', INDEX_COLUMNS, 2);
@@ -278,14 +284,20 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
           indexRow([...where, '', f.reason]);
           return;
         }
-        const added = new Promise<void>((resolve) => entryDone.set(item.entry, resolve));
+        const added = new Promise<void>((resolve, reject) => {
+          if (zipFailed) reject(zipFailed);
+          else entryDone.set(item.entry, { resolve, reject });
+        });
         const entry: archiver.ZipEntryData = { name: item.entry, store: STORED.has(fileExtension(item.name)) };
         if ('file' in f.data) archive.file(f.data.file, entry);
         // As a stream, not a Buffer: a Buffer is written into the zip at once, ahead of the disk,
         // and held until the whole archive is done; a stream is read as the zip file takes it.
         else archive.append(Readable.from([f.data.bytes]), entry);
-        await Promise.race([added, broken]);
-        entryDone.delete(item.entry);
+        try {
+          await added;
+        } finally {
+          entryDone.delete(item.entry);
+        }
         if ('file' in f.data) await fsp.rm(f.data.file, { force: true });
         packed++;
         indexRow([...where, item.entry, '已打包']);
