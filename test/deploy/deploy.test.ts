@@ -12,6 +12,12 @@ import { projectRoot, runDeploy, type DeployIo } from '../../scripts/deploy/run'
 const ROOT = projectRoot(__dirname);
 const APPID = 'wx0123456789abcdef';
 const ENV = 'zwgk-prod-1a2b';
+/** The triggers as their functions' config.json declare them (the plan must say exactly these). */
+const cronOf = (fn: string) =>
+  (JSON.parse(fs.readFileSync(path.join(ROOT, 'cloudfunctions', fn, 'config.json'), 'utf8')) as { triggers: { config: string }[] })
+    .triggers[0]!.config;
+const REMINDER_CRON = cronOf('reminder');
+const LINKCHECK_CRON = cronOf('linkcheck');
 let dir: string;
 let key: string;
 beforeAll(() => {
@@ -48,7 +54,8 @@ test('the dry run names every function with its config, the trigger, the mini pr
     expect(out).toContain(`上传云函数 ${f.name}（cloudfunctions/${f.name}`);
     expect(out).toContain(`${f.name}：超时时间 ${f.timeout} 秒`);
   }
-  expect(out).toContain('创建 reminder 的定时触发器 remind：0 0 9 * * * *');
+  expect(out).toContain(`创建 reminder 的定时触发器 remind：${REMINDER_CRON}`);
+  expect(out).toContain(`创建 linkcheck 的定时触发器 check-new-links：${LINKCHECK_CRON}`);
   expect(out).toContain(`上传小程序开发版 0.1.0（AppID ${APPID}`);
   expect(out).toContain('不上传 cloudfunctions/common');
   expect(out).toContain('演练：不联网、不上传');
@@ -203,6 +210,6 @@ test('a real run uploads each function with remote npm install, the timer, then 
     ]),
     'upload 1.2.0 首次部署',
   ]);
-  expect(calls).toContain(`trigger ${ENV} reminder 0 0 9 * * * *`);
+  expect(calls).toContain(`trigger ${ENV} reminder ${REMINDER_CRON}`);
   expect(calls.some((c) => c.includes('common'))).toBe(false);
 });
