@@ -16,7 +16,16 @@ const miniprogramGlobals = {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'build/', 'coverage/', '.local-cloud/', 'miniprogram/miniprogram_npm/', 'cloudfunctions/*/index.js'],
+    ignores: [
+      'node_modules/',
+      'build/',
+      'coverage/',
+      '.local-cloud/',
+      'miniprogram/miniprogram_npm/',
+      'cloudfunctions/*/index.js',
+      'cloudfunctions/*/office.js',
+      '.local-cloud-demo/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -225,7 +225,7 @@ test('status, latest version, review and evidence of each row', () => {
   expect(row('24|香城镇|第三季度').getCell(10).text).toBe('待报送');
   expect(row('11|市司法局|第三季度').getCell(10).text).toBe('已报送');
   expect(row('11|市司法局|第三季度').getCell(18).text).toBe(
-    `图片：${INJECTIONS[0]}.jpg\n文件：${INJECTIONS[0]}.pdf\n链接：${INJECTIONS[0]} https://www.zoucheng.gov.cn/art/1.html`,
+    `图片：${INJECTIONS[0]}.jpg\n文件：${INJECTIONS[0]}.pdf\n链接：${INJECTIONS[0]} https://www.zoucheng.gov.cn/art/1.html\n（链接尚未检查）`,
   );
 });
 

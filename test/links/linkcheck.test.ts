@@ -8,6 +8,8 @@ import type { LinkStateView } from '../../miniprogram/shared/links-api';
 import { approveContacts, assignmentOf, CONTACTS, createRound, reportInput } from '../helpers/journey';
 import { ADMIN, okData, refused, startTestCloud, writeMark, type TestCloud } from '../helpers/local-cloud';
 import { startPageServer, type PageServer } from '../helpers/page-server';
+import { fetchFile, readWorkbook, unzip } from '../helpers/ledger';
+import type ExcelJS from 'exceljs';
 
 const SSFJ = CONTACTS.ssfj;
 const XC = CONTACTS.xiangcheng;
@@ -131,6 +133,35 @@ test("the round's overview lists the latest report with a link that does not ope
 test('a round re-check resumes: links checked minutes ago are not fetched again', async () => {
   const roundId = okData(await t.as(ADMIN)('report.get', { reportId })).report.roundId;
   expect(okData(await t.links(ADMIN)('links.recheck', { roundId }))).toEqual({ checked: 0, unreachable: 0, remaining: 0 });
+});
+
+test('the 工作台账 and the evidence archive carry what the check found; the archive keeps the snapshots', async () => {
+  const roundId = okData(await t.as(ADMIN)('report.get', { reportId })).report.roundId;
+  const exported = okData(await t.ledger(ADMIN)('ledger.export', { roundId }));
+  const sheet = (await readWorkbook(await fetchFile(exported))).getWorksheet('工作台账') as ExcelJS.Worksheet;
+  const cells: string[] = [];
+  sheet.eachRow((row) => row.eachCell((cell) => cells.push(cell.text)));
+  const evidence = cells.find((c) => c.includes(`${gov}/art/2021/7/1/art_1.html`)) ?? '';
+  expect(evidence).toMatch(
+    /链接：邹城市司法局2021年政务公开工作要点 http:\/\/www\.zoucheng\.gov\.cn:\d+\/art\/2021\/7\/1\/art_1\.html\n（\d+月\d+日可以打开，\d+月\d+日无法打开（页面不存在（404）），政府网站）/,
+  );
+  expect(evidence).toContain('无法打开（页面不存在（404）），从未打开过，其他网站）');
+
+  const zip = unzip(await fetchFile(okData(await t.ledger(ADMIN)('ledger.archive', { roundId }))));
+  const snapshots = [...zip.keys()].filter((k) => k.endsWith('快照.txt')).sort();
+  expect(snapshots.map((k) => k.split('/').pop())).toEqual(['链接1快照.txt', '链接3快照.txt']);
+  // The page that is gone: the last reading that opened.
+  expect(zip.get(snapshots[0] as string)?.toString('utf8')).toContain('第二版内容');
+  const indexName = [...zip.keys()].find((k) => k.endsWith('索引.xlsx')) as string;
+  const index = (await readWorkbook(zip.get(indexName) as Buffer)).getWorksheet('索引') as ExcelJS.Worksheet;
+  const rows: string[] = [];
+  index.eachRow((row) => {
+    const texts: string[] = [];
+    row.eachCell({ includeEmpty: true }, (cell) => texts.push(cell.text));
+    rows.push(texts.join('|'));
+  });
+  expect(rows.find((r) => r.includes('/gone.html'))).toMatch(/链接\|\|?.*无法打开（页面不存在（404）），从未打开过（其他网站）/);
+  expect(rows.find((r) => r.includes('/gbk.html'))).toMatch(/链接\|政务公开\|.*可以打开（其他网站）$/);
 });
 
 test('who may see and start what', async () => {

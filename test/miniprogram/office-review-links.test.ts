@@ -4,7 +4,7 @@
  * 审核: each evidence link shows what the link check found — opens or not,
  * official site or not, when — and 重新检查链接 checks again at once.
  */
-import { ADMIN, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts, assignmentOf, createRound, reportInput } from '../helpers/journey';
 import { api, until, wxState } from '../helpers/miniprogram';
 import { startPageServer, type PageServer } from '../helpers/page-server';
@@ -65,4 +65,20 @@ test('the overview lists it under 证明链接打不开 and opens the report for
   expect(texts(overview, '.broken-row')[0]).toBe('第 24 项 · 香城镇：2 个链接打不开');
   await overview.tap('.broken-row');
   expect(lastNavigation().path).toBe('/office/pages/review/index');
+});
+
+test('生成工作台账 re-checks the links first: the ledger says what they show today', async () => {
+  pages.page('/art/24.html', '<html><head><title>香城镇政务舆情回应专栏（更新）</title></head><body>新内容</body></html>');
+  // An hour later: links checked minutes ago would count as fresh.
+  t.cloud.clock.set(new Date(Date.now() + 3600_000));
+  const ledger = await openOffice(t, ADMIN, 'ledger');
+  await until(() => ledger.data().phase === 'ready', 'the ledger page');
+  await ledger.tap('.btn-export');
+  await until(() => (ledger.data().files as unknown[]).length === 1 || ledger.data().jobError !== '', 'the export');
+  expect(ledger.data().jobError).toBe('');
+  const reportId = (await api(t, ADMIN, 'review.queue', {})).items[0]?.reportId as string;
+  const history = okData(await t.links(ADMIN)('links.history', { reportId })).links[0]?.history ?? [];
+  // The timer, the reviewer's re-check, and the one before the export: the page opens again.
+  expect(history.map((h) => h.reachable)).toEqual([true, false, true]);
+  expect(history[2]?.title).toBe('香城镇政务舆情回应专栏（更新）');
 });

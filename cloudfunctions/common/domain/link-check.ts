@@ -104,9 +104,14 @@ export interface LinkState {
   checks: number;
   firstCheckedAt: Date;
   lastReachableAt?: Date;
+  /** The page's title when it last opened: a page that is gone is still named. */
+  lastTitle?: string;
   changed: boolean;
   snapshotFileID?: string;
 }
+
+/** What to call a link: its latest title, else the title it had when it last opened. */
+export const linkTitle = (state: Pick<LinkState, 'latest' | 'lastTitle'>): string => state.latest.title || state.lastTitle || '';
 
 /** `<reportId>-l<n>`: one state per link of a report version. */
 export const linkStateId = (reportId: string, index: number) => `${reportId}-l${index}`;
@@ -136,6 +141,8 @@ export function nextLinkState(prev: LinkState | undefined, index: number, check:
   };
   const lastReachableAt = check.reachable ? check.checkedAt : prev?.lastReachableAt;
   if (lastReachableAt) state.lastReachableAt = lastReachableAt;
+  const lastTitle = check.reachable ? check.title : prev?.lastTitle;
+  if (lastTitle) state.lastTitle = lastTitle;
   const snapshot = snapshotFileID ?? prev?.snapshotFileID;
   if (snapshot) state.snapshotFileID = snapshot;
   return state;
@@ -156,6 +163,7 @@ export function linkSummary(state: LinkState, now: Date): string {
 export function stateView(state: LinkState, now: Date): LinkStateView {
   const view: LinkStateView = {
     ...checkView(state.latest),
+    title: linkTitle(state),
     index: state.index,
     checks: state.checks,
     firstCheckedAt: new Date(state.firstCheckedAt).toISOString(),

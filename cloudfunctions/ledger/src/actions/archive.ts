@@ -22,6 +22,8 @@ import { Readable } from 'stream';
 import type { LedgerArchiveResult } from '../../../../miniprogram/shared/ledger-api';
 import { audit } from '../../../common/audit';
 import { db, fetchAll, fetchIn } from '../../../common/cloud';
+import { linkStateId, linkSummary, linkTitle, type LinkStateDoc } from '../../../common/domain/link-check';
+import { HOST_KIND_TEXT } from '../../../common/domain/link-page';
 import { fileExtension } from '../../../common/domain/evidence';
 import type { AssignmentDoc } from '../../../common/domain/plan-docs';
 import type { ReportDoc, UnitDoc } from '../../../common/records';
@@ -81,7 +83,7 @@ interface Item {
   taskNo: number;
   unitName: string;
   roundName: string;
-  type: '图片' | '文件';
+  type: '图片' | '文件' | '快照';
   name: string;
   size: number;
   fileID: string;
@@ -95,7 +97,12 @@ interface Link {
   roundName: string;
   title: string;
   url: string;
+  /** What the link check found (「6月30日可以打开（政府网站）」), or that it was never checked. */
+  check: string;
 }
+
+/** A snapshot is a few hundred KB at most (the page's text, from at most 1 MB fetched): budgeted at that. */
+const SNAPSHOT_BUDGET_BYTES = 256 * 1024;
 
 /** Where one report's evidence goes. */
 interface ReportRef {
@@ -156,6 +163,16 @@ async function* evidenceOf(refs: readonly ReportRef[], top: string): AsyncGenera
       { _id: true, evidence: true },
     );
     const evidence = new Map(docs.map((d) => [d._id, d.evidence]));
+    // What the link check found, and the snapshot of each page that opened (linkcheck writes them).
+    const states = new Map(
+      (
+        await fetchIn<LinkStateDoc>(
+          C.linkStates,
+          'reportId',
+          page.map((r) => r.id),
+        )
+      ).map((st) => [st._id, st] as const),
+    );
     for (const ref of page) {
       const e = evidence.get(ref.id);
       if (!e) continue;
@@ -180,7 +197,25 @@ async function* evidenceOf(refs: readonly ReportRef[], top: string): AsyncGenera
           entry: uniqueEntry(folder, f.name, taken),
         };
       }
-      for (const l of e.links ?? []) yield { kind: 'link', ...where, title: l.title ?? '', url: l.url };
+      const now = new Date();
+      for (const [n, l] of (e.links ?? []).entries()) {
+        const state = states.get(linkStateId(ref.id, n));
+        const check = state ? `${linkSummary(state, now)}（${HOST_KIND_TEXT[state.latest.hostKind]}）` : '尚未检查';
+        yield { kind: 'link', ...where, title: l.title || (state ? linkTitle(state) : ''), url: l.url, check };
+        if (state?.snapshotFileID) {
+          // The page as it was last seen open, beside the files: it stays when the page changes or goes.
+          const name = `链接${n + 1}快照.txt`;
+          yield {
+            kind: 'file',
+            ...where,
+            type: '快照',
+            name,
+            size: SNAPSHOT_BUDGET_BYTES,
+            fileID: state.snapshotFileID,
+            entry: uniqueEntry(folder, name, taken),
+          };
+        }
+      }
     }
   }
 }
@@ -334,7 +369,7 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
       for await (const e of evidenceOf(refs, title)) {
         entries++;
         if (e.kind === 'link') {
-          indexRow([e.taskNo, e.unitName, e.roundName, '链接', e.title, null, e.url, '网页链接（不含文件）']);
+          indexRow([e.taskNo, e.unitName, e.roundName, '链接', e.title, null, e.url, e.check]);
           continue;
         }
         batch.push(e);

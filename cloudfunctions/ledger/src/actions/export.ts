@@ -11,6 +11,8 @@ import { PROGRESS_LABEL, ROLE_LABEL, STATUS_LABEL, type EvidenceView, type Statu
 import type { LedgerExportResult } from '../../../../miniprogram/shared/ledger-api';
 import { audit } from '../../../common/audit';
 import { db, fetchAll, fetchIn } from '../../../common/cloud';
+import { linkSummary, linkTitle, type LinkStateDoc } from '../../../common/domain/link-check';
+import { HOST_KIND_TEXT } from '../../../common/domain/link-page';
 import { formatOfficeTime } from '../../../common/domain/dates';
 import { categoryCell, sectionCell } from '../../../common/domain/import-table';
 import { latestKey, ledgerTable, type LedgerRow, type LedgerTable } from '../../../common/domain/ledger';
@@ -90,6 +92,8 @@ interface Latest {
   state: ReportDoc['state'];
   doc: ReportDoc;
   review?: ReviewDoc;
+  /** The link check's states of the report's links, by position. */
+  links?: Map<number, LinkStateDoc>;
 }
 
 async function loadTable(scope: Scope, now: Date): Promise<LedgerTable<Latest>> {
@@ -104,12 +108,24 @@ async function loadTable(scope: Scope, now: Date): Promise<LedgerTable<Latest>> 
     Promise.all(rounds.map((r) => latestInRound(r._id))),
   ]);
   const reportIds = perRound.flatMap((m) => [...m.values()].map((l) => l.reportId));
-  const [reports, reviews] = await Promise.all([fetchIn<ReportDoc>(C.reports, '_id', reportIds), latestReviews(reportIds)]);
+  const [reports, reviews, linkStates] = await Promise.all([
+    fetchIn<ReportDoc>(C.reports, '_id', reportIds),
+    latestReviews(reportIds),
+    fetchIn<LinkStateDoc>(C.linkStates, 'reportId', reportIds),
+  ]);
+  const linksOf = new Map<string, Map<number, LinkStateDoc>>();
+  for (const st of linkStates) {
+    const m = linksOf.get(st.reportId) ?? new Map<number, LinkStateDoc>();
+    m.set(st.index, st);
+    linksOf.set(st.reportId, m);
+  }
   const latest = new Map<string, Latest>();
   for (const doc of reports) {
     const item: Latest = { state: doc.state, doc };
     const review = reviews.get(doc._id);
     if (review) item.review = review;
+    const links = linksOf.get(doc._id);
+    if (links) item.links = links;
     latest.set(latestKey(doc.roundId, doc.assignmentId), item);
   }
   return ledgerTable({
@@ -124,12 +140,18 @@ async function loadTable(scope: Scope, now: Date): Promise<LedgerTable<Latest>> 
   });
 }
 
-export function evidenceText(e: EvidenceView | undefined): string {
+/** The evidence cell: file names, then each link with what the link check found (「6月30日可以打开，政府网站」). */
+export function evidenceText(e: EvidenceView | undefined, links?: ReadonlyMap<number, LinkStateDoc>, now: Date = new Date()): string {
   if (!e) return '';
   const lines: string[] = [];
   if (e.images?.length) lines.push(`图片：${e.images.map((f) => f.name).join('、')}`);
   if (e.files?.length) lines.push(`文件：${e.files.map((f) => f.name).join('、')}`);
-  for (const l of e.links ?? []) lines.push(`链接：${l.title ? `${l.title} ` : ''}${l.url}`);
+  for (const [n, l] of (e.links ?? []).entries()) {
+    const state = links?.get(n);
+    const title = l.title || (state ? linkTitle(state) : '');
+    lines.push(`链接：${title ? `${title} ` : ''}${l.url}`);
+    lines.push(state ? `（${linkSummary(state, now)}，${HOST_KIND_TEXT[state.latest.hostKind]}）` : '（链接尚未检查）');
+  }
   return lines.join('\n');
 }
 
@@ -156,7 +178,7 @@ function rowValues(row: LedgerRow<Latest>): Value[] {
     review?.byName,
     review ? formatOfficeTime(review.at) : '',
     review ? `${DECISION[review.decision]}${review.note ? `：${review.note}` : ''}` : '',
-    evidenceText(report?.evidence),
+    evidenceText(report?.evidence, row.report?.links),
   ];
 }
 

@@ -17,6 +17,7 @@ import { ApiCallError, call, errorText } from '../../../services/call';
 import { fileSizeText, formatTime } from '../../../utils/format';
 import { newRequestId } from '../../../utils/ids';
 import { listRounds } from '../../services/office';
+import { recheckBeforeExport } from '../../services/links';
 import {
   archiveEvidence,
   checkImport,
@@ -265,6 +266,10 @@ Component({
         let row: FileRow;
         let file: LedgerFileView;
         if (job === 'export') {
+          // The ledger says, for each evidence link, whether it still opens: check them first.
+          this.setData({ busyText: '正在复查证明材料中的链接…' });
+          await recheckBeforeExport(scope, (left) => this.setData({ busyText: `正在复查链接，还有 ${left} 份报送…` }));
+          this.setData({ busyText: JOB_BUSY.export });
           const res = await exportLedger(scope);
           file = res;
           row = fileRow(`export:${label}`, `工作台账 · ${label}`, res, `${res.tasks} 项任务 ${res.rows} 行`);
