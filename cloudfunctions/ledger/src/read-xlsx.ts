@@ -70,6 +70,11 @@ export function workbookProblem(buf: Buffer): string | null {
   }
   const entries = buf.length >= 22 && buf.readUInt32LE(0) === 0x04034b50 ? zipEntries(buf) : null;
   if (!entries) return '文件不是 Excel 工作簿（.xlsx）：请用导入模板填写后上传';
+  // An OpenDocument spreadsheet (LibreOffice, WPS "另存为 .ods"): a zip that names its kind first.
+  const mimetype = entries.find((e) => e.name === 'mimetype');
+  if (mimetype && /opendocument\.spreadsheet/.test(zipEntryData(buf, mimetype).toString('utf8'))) {
+    return '这是 .ods 格式的表格：请在 WPS、LibreOffice 或 Excel 中“另存为”.xlsx 格式后重新上传';
+  }
   if (!entries.some((e) => e.name === 'xl/workbook.xml')) {
     return '文件不是 Excel 工作簿（.xlsx），可能是 Word 文档或其他压缩包：请用导入模板填写后上传';
   }
