@@ -167,6 +167,22 @@ describe('unitProblems', () => {
     ]);
   });
 
+  test('units on separate lines of a cell (Alt+Enter) are separate units, like 、 and ，', () => {
+    const t = table('市司法局\n市财政局牵头,\n各镇街配合');
+    expect(t.tasks[0]).toMatchObject({ lead: ['市司法局', '市财政局'], cooperate: ['各镇街'] });
+    expect(unitProblems(t, directory, DIRECTORY.groups)).toEqual([]);
+    expect(table('市司法局\r\n  市财政局').tasks[0]).toMatchObject({ responsible: ['市司法局', '市财政局'] });
+    expect(table('市司法局、市财政局，各镇街').tasks[0]).toMatchObject({ responsible: ['市司法局', '市财政局', '各镇街'] });
+  });
+
+  test('a separator the table does not read is named in the problem', () => {
+    const problems = unitProblems(table('市司法局/市财政局'), directory, DIRECTORY.groups);
+    expect(problems).toEqual([
+      expect.objectContaining({ row: 3, column: 'E', message: expect.stringContaining('“市司法局/市财政局”中的“/”不能用来分隔单位') }),
+    ]);
+    expect(unitProblems(table('市司法局；市财政局'), directory, DIRECTORY.groups)[0]?.message).toContain('中的“；”');
+  });
+
   test('aliases and groups are known; a retired unit must be restored first', () => {
     const units = [
       { id: 'a', name: '市文化和旅游局', kind: 'department' as const, active: true, aliases: ['市文旅局'] },

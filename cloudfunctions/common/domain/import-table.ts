@@ -64,6 +64,11 @@ export function chineseNumber(n: number): string {
 const SECTION_HEAD = /^([一二三四五六七八九十百零〇]+)\s*[、.．]\s*([\s\S]*)$/;
 const CATEGORY_HEAD = /^([(（]\s*[一二三四五六七八九十百零〇]+\s*[)）])\s*[、.．]?\s*([\s\S]*)$/;
 
+/** A character someone used between two unit names that the table's grammar does not read as a separator. */
+export function unreadableSeparator(name: string): string | undefined {
+  return /[/／|｜\\;；:：·•+＋&＆]/.exec(name)?.[0];
+}
+
 /** The 大项 cell as the template writes it: `一、深化重点领域政府信息公开`. */
 export const sectionCell = (s: Pick<TableSection, 'label' | 'title'>) => `${s.label}、${s.title}`;
 /** The 小项 cell as the template writes it: `(一)立足实施重大战略推进政务公开`. */
@@ -300,7 +305,9 @@ export function unitProblems(table: ImportedTable, units: readonly DirectoryUnit
       const old = retired.get(name);
       const message = old
         ? `单位“${name}”已停用：请先在单位管理中恢复“${old}”，或改写为现在承担这项工作的单位`
-        : `单位名录中没有“${name}”：请改为名录中的名称，或先在单位管理中添加这个单位`;
+        : unreadableSeparator(name)
+          ? `“${name}”中的“${unreadableSeparator(name)}”不能用来分隔单位：单位之间请用顿号“、”、逗号或换行（Alt+Enter）分隔`
+          : `单位名录中没有“${name}”：请改为名录中的名称，或先在单位管理中添加这个单位`;
       const p: ImportProblem = { row: t.row, column, header: '责任单位', message };
       const suggestions = old ? [] : suggestUnits(name, candidates);
       if (suggestions.length) p.suggestions = suggestions;

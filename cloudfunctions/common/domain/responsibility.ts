@@ -32,8 +32,14 @@ function splitNames(segment: string, cell: string): string[] {
 }
 
 export function parseResponsibility(cell: string): ParsedResponsibility {
-  // Extraction leaves spaces inside names ("市政府 各部门"); they never carry meaning.
-  const text = cell.replace(/\s+/g, '').replace(/[;；。]+$/, '');
+  // A line break (Alt+Enter in a cell) separates names like 、; extraction leaves other spaces
+  // inside names ("市政府 各部门"), where they never carry meaning.
+  const text = cell
+    .replace(/[ \t\u3000]*(?:\r\n?|\n)+[ \t\u3000]*/g, '、')
+    .replace(/、*([,，])、*/g, '$1')
+    .replace(/^、+|、+$/g, '')
+    .replace(/\s+/g, '')
+    .replace(/[;；。]+$/, '');
   if (text === '') throw new ResponsibilityParseError('责任单位为空');
   const segments = text.split(/[,，]/);
   const result: ParsedResponsibility = { lead: [], cooperate: [], responsible: [] };
