@@ -64,6 +64,22 @@ export function chineseNumber(n: number): string {
 const SECTION_HEAD = /^([一二三四五六七八九十百零〇]+)\s*[、.．]\s*([\s\S]*)$/;
 const CATEGORY_HEAD = /^([(（]\s*[一二三四五六七八九十百零〇]+\s*[)）])\s*[、.．]?\s*([\s\S]*)$/;
 
+/**
+ * Problems for the rows a sheet hides (`hidden`, 1-based) that hold
+ * anything: a hidden row is easy to miss on screen, and would be imported
+ * all the same, so it is shown to the office first.
+ */
+export function hiddenRowProblems(rows: readonly (readonly string[])[], hidden: readonly number[]): ImportProblem[] {
+  return hidden
+    .filter((r) => rows[r - 1]?.some((c) => c.trim() !== ''))
+    .map((row) => ({
+      row,
+      column: '',
+      header: '',
+      message: '这一行被隐藏了，隐藏的行同样会导入：请取消隐藏核对，不需要的请删除这一行后再导入',
+    }));
+}
+
 /** A character someone used between two unit names that the table's grammar does not read as a separator. */
 export function unreadableSeparator(name: string): string | undefined {
   return /[/／|｜\\;；:：·•+＋&＆]/.exec(name)?.[0];

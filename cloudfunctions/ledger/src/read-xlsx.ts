@@ -109,8 +109,16 @@ export function sheetRows(sheet: ExcelJS.Worksheet): string[][] {
   return rows;
 }
 
+/** Row numbers (1-based) the sheet hides: they are easy to miss, so the import reports them. */
+export function hiddenRows(sheet: ExcelJS.Worksheet): number[] {
+  const out: number[] = [];
+  const rowCount = Math.min(sheet.rowCount, MAX_ROWS);
+  for (let r = 1; r <= rowCount; r++) if (sheet.getRow(r).hidden) out.push(r);
+  return out;
+}
+
 /** The workbook's sheets as cell texts, in order; refuses, naming `fileID`, what is no readable .xlsx. */
-export async function readWorkbook(buf: Buffer): Promise<{ name: string; rows: string[][] }[]> {
+export async function readWorkbook(buf: Buffer): Promise<{ name: string; rows: string[][]; hidden: number[] }[]> {
   const problem = workbookProblem(buf);
   if (problem) throw invalid('fileID', problem);
   const workbook = new ExcelJS.Workbook();
@@ -119,5 +127,5 @@ export async function readWorkbook(buf: Buffer): Promise<{ name: string; rows: s
   } catch {
     throw invalid('fileID', '无法读取这个文件：请用 Excel 或 WPS 打开后“另存为”.xlsx 格式再上传');
   }
-  return workbook.worksheets.map((s) => ({ name: s.name, rows: sheetRows(s) }));
+  return workbook.worksheets.map((s) => ({ name: s.name, rows: sheetRows(s), hidden: hiddenRows(s) }));
 }

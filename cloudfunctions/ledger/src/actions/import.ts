@@ -17,7 +17,7 @@ import { audit } from '../../../common/audit';
 import { _, addMissing, cloud, db, fetchAll, first, isDuplicateKey, total } from '../../../common/cloud';
 import type { Caller } from '../../../common/context';
 import { fileIdIssue } from '../../../common/domain/evidence';
-import { readImportSheet, unitProblems, type ImportedTable } from '../../../common/domain/import-table';
+import { hiddenRowProblems, readImportSheet, unitProblems, type ImportedTable } from '../../../common/domain/import-table';
 import { buildPlanDocs, planId, type PlanDoc, type PlanDocs } from '../../../common/domain/plan-docs';
 import { ApiFailure, conflict, invalid, notFound, scrub } from '../../../common/envelope';
 import { currentPlan, directoryUnit } from '../../../common/plans';
@@ -87,9 +87,15 @@ async function checkFile(fileID: string, caller: Caller): Promise<Checked> {
   const sheets = await readWorkbook(bytes);
   // The first sheet that has the header; the first sheet's problems otherwise.
   const tables = sheets.map((s) => readImportSheet(s.rows));
-  const table = tables.find((t) => t.sections.length > 0 || t.tasks.length > 0) ?? tables[0];
-  if (!table) throw invalid('fileID', '文件中没有工作表');
-  const problems = [...table.problems, ...unitProblems(table, units.map(directoryUnit), DIRECTORY.groups)];
+  const at = tables.findIndex((t) => t.sections.length > 0 || t.tasks.length > 0);
+  const table = tables[Math.max(0, at)];
+  const sheet = sheets[Math.max(0, at)];
+  if (!table || !sheet) throw invalid('fileID', '文件中没有工作表');
+  const problems = [
+    ...table.problems,
+    ...hiddenRowProblems(sheet.rows, sheet.hidden),
+    ...unitProblems(table, units.map(directoryUnit), DIRECTORY.groups),
+  ];
   problems.sort((a, b) => a.row - b.row || a.column.localeCompare(b.column));
   return { table, problems, units };
 }
