@@ -84,6 +84,15 @@ describe('readImportSheet', () => {
     ]);
   });
 
+  test('a 附件 mark or a 文号 above the title is skipped: the title is the table’s, its year the title’s', () => {
+    const rows = [['附件1'], ['邹政办字〔2021〕12号'], ...grid2021()];
+    const t = readImportSheet(rows);
+    expect(t).toMatchObject({ title: '邹城市2021年政务公开工作任务分解表', yearInFile: 2021, problems: [] });
+    expect(t.tasks).toHaveLength(TABLE_2021.tasks.length);
+    // Without a year, a 任务 / 分解表 line is still the title, not the 附件 mark.
+    expect(readImportSheet([['附件2'], ['政务公开工作任务分解表'], ...grid2021().slice(1)]).title).toBe('政务公开工作任务分解表');
+  });
+
   test('headings without a 一、 / (一) label get one in order', () => {
     const got = readImportSheet([
       TITLE,

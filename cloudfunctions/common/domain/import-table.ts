@@ -64,6 +64,11 @@ export function chineseNumber(n: number): string {
 const SECTION_HEAD = /^([一二三四五六七八九十百零〇]+)\s*[、.．]\s*([\s\S]*)$/;
 const CATEGORY_HEAD = /^([(（]\s*[一二三四五六七八九十百零〇]+\s*[)）])\s*[、.．]?\s*([\s\S]*)$/;
 
+/** A year as a title names it: `2022年`. */
+const TITLE_YEAR = /((?:19|20)\d{2})\s*年/;
+/** Lines above a table's title: `附件1`, a document number such as `邹政办字〔2021〕12号`. */
+const NOT_A_TITLE = /^附件|^附表|[〔［[]\s*\d{4}\s*[〕］\]]|\d+\s*号$/;
+
 /**
  * Problems for the rows a sheet hides (`hidden`, 1-based) that hold
  * anything: a hidden row is easy to miss on screen, and would be imported
@@ -168,11 +173,17 @@ export function readImportSheet(rows: readonly (readonly string[])[]): ImportedT
     problems.push(p);
   };
 
-  // The title: the first row above the header with text (the template merges it across).
-  let title = '';
-  for (let r = 0; r < header.row && !title; r++) title = (rows[r] ?? []).map(clean).find((t) => t !== '') ?? '';
+  // The title: of the texts above the header (the template merges it across), the one that names
+  // a year, else a 任务 / 分解表; a 附件 mark or a 文号 above it is no title.
+  const above: string[] = [];
+  for (let r = 0; r < header.row; r++) {
+    const text = (rows[r] ?? []).map(clean).find((t) => t !== '');
+    if (text) above.push(text);
+  }
+  let title =
+    above.find((t) => TITLE_YEAR.test(t)) ?? above.find((t) => /任务|分解表/.test(t)) ?? above.find((t) => !NOT_A_TITLE.test(t)) ?? '';
   if ([...title].length > IMPORT_LIMITS.title) title = [...title].slice(0, IMPORT_LIMITS.title).join('');
-  const yearMatch = /((?:19|20)\d{2})\s*年/.exec(title);
+  const yearMatch = TITLE_YEAR.exec(title);
 
   const sections: TableSection[] = [];
   const categories: TableCategory[] = [];
