@@ -93,6 +93,38 @@ describe('readImportSheet', () => {
     expect(readImportSheet([['附件2'], ['政务公开工作任务分解表'], ...grid2021().slice(1)]).title).toBe('政务公开工作任务分解表');
   });
 
+  test('a 完成时限 column is read (a date or 年底前), never dropped; what it cannot read is refused by row and column', () => {
+    const header = [...HEADER, '完成时限'];
+    const row = (no: number, due: string) => ['一、甲', '(一)乙', String(no), `要求${no}`, '市司法局', due];
+    const t = readImportSheet([
+      TITLE,
+      header,
+      row(1, '2022-06-30'),
+      row(2, '2022年年底前'),
+      row(3, ''),
+      row(4, '2022/9/1'),
+      row(5, '尽快'),
+    ]);
+    expect(t.tasks.map((x) => [x.no, x.deadline, x.deadlineText])).toEqual([
+      [1, '2022-06-30', '2022-06-30'],
+      [2, '2022-12-31', '2022年年底前'],
+      [3, undefined, undefined],
+      [4, '2022-09-01', '2022/9/1'],
+      [5, undefined, undefined],
+    ]);
+    expect(t.problems).toEqual([
+      { row: 7, column: 'F', header: '', message: expect.stringContaining('“完成时限”列的“尽快”无法识别为日期') },
+    ]);
+  });
+
+  test('a date typed into 任务要求 is refused by row and column, never imported as the requirement', () => {
+    const t = readImportSheet([TITLE, HEADER, ['一、甲', '(一)乙', '1', '2022-06-30', '市司法局']]);
+    // A problem: the import refuses the file until it is fixed.
+    expect(t.problems).toEqual([
+      { row: 3, column: 'D', header: '任务要求', message: expect.stringContaining('任务要求是一个日期（2022-06-30）') },
+    ]);
+  });
+
   test('headings without a 一、 / (一) label get one in order', () => {
     const got = readImportSheet([
       TITLE,

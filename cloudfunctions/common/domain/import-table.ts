@@ -113,22 +113,42 @@ export function deadlineIn(text: string): { deadline: string; deadlineText: stri
   return undefined;
 }
 
+/** A day written as `2022-06-30`, `2022/6/30`, `2022.6.30` or `2022年6月30日` (what a date cell reads as, too). */
+const DAY = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/;
+export function dayIn(text: string): string | undefined {
+  const m = DAY.exec(text.trim());
+  if (!m) return undefined;
+  const day = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
+  return isValidDay(day) ? day : undefined;
+}
+
 /** Cell text as the parser reads it: trimmed, Windows line ends made plain, the ledger's apostrophe removed. */
 function clean(cell: string | undefined): string {
   return fromCellText((cell ?? '').replace(/\r\n?/g, '\n').trim());
 }
 const compact = (s: string) => s.replace(/\s+/g, '');
 
-function findHeader(rows: readonly (readonly string[])[]): { row: number; columns: Record<ImportColumn, number> } | ImportProblem {
+/** A deadline column some tables add (not in the template): read, never dropped. */
+const DEADLINE_HEADER = /^(?:完成时限|完成时间|时限|截止时间|截止日期|完成期限)$/;
+
+function findHeader(
+  rows: readonly (readonly string[])[],
+): { row: number; columns: Record<ImportColumn, number>; deadline?: number } | ImportProblem {
   let best: { row: number; found: Map<ImportColumn, number> } | undefined;
   for (let r = 0; r < Math.min(rows.length, HEADER_SEARCH_ROWS); r++) {
     const found = new Map<ImportColumn, number>();
+    let deadline: number | undefined;
     (rows[r] ?? []).forEach((cell, c) => {
       const text = compact(clean(cell)) as ImportColumn;
       if (IMPORT_COLUMNS.includes(text) && !found.has(text)) found.set(text, c);
+      else if (deadline === undefined && DEADLINE_HEADER.test(text)) deadline = c;
     });
     if (found.size === IMPORT_COLUMNS.length) {
-      return { row: r, columns: Object.fromEntries(found) as Record<ImportColumn, number> };
+      return {
+        row: r,
+        columns: Object.fromEntries(found) as Record<ImportColumn, number>,
+        ...(deadline === undefined ? {} : { deadline }),
+      };
     }
     if (found.size >= 2 && (!best || found.size > best.found.size)) best = { row: r, found };
   }
@@ -259,6 +279,12 @@ export function readImportSheet(rows: readonly (readonly string[])[]): ImportedT
     if (no === undefined) anyBadNumber = true;
 
     if (!requirement) at(r, '任务要求', '任务要求为空');
+    else if (DAY.test(requirement))
+      at(
+        r,
+        '任务要求',
+        `任务要求是一个日期（${requirement}）：请填写任务内容；完成时限写在“完成时限”列，或写进任务要求，如“2022年6月底前完成”`,
+      );
     else if ([...requirement].length > IMPORT_LIMITS.requirement) at(r, '任务要求', `任务要求不能超过 ${IMPORT_LIMITS.requirement} 个字`);
 
     let parsed: ReturnType<typeof parseResponsibility> | undefined;
@@ -277,6 +303,19 @@ export function readImportSheet(rows: readonly (readonly string[])[]): ImportedT
       const task: ImportedTask = { row: r + 1, no, category: category.no, requirement, unitsText, ...parsed };
       const deadline = deadlineIn(requirement);
       if (deadline) Object.assign(task, deadline);
+      // A 完成时限 column says it outright; what it says must be readable.
+      const due = header.deadline === undefined ? '' : clean(rows[r]?.[header.deadline]);
+      if (due) {
+        const day = dayIn(due) ?? deadlineIn(due)?.deadline;
+        if (day) Object.assign(task, { deadline: day, deadlineText: due });
+        else
+          problems.push({
+            row: r + 1,
+            column: columnLetter(header.deadline!),
+            header: '',
+            message: `“完成时限”列的“${due}”无法识别为日期：请写成“2022-06-30”或“2022年6月底前”`,
+          });
+      }
       tasks.push(task);
     }
   }
