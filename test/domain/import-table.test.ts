@@ -208,12 +208,15 @@ describe('unitProblems', () => {
     ]);
   });
 
-  test('units on separate lines of a cell (Alt+Enter) are separate units, like 、 and ，', () => {
+  test('units on separate lines of a cell (Alt+Enter) or after spaces are separate units, like 、 and ，', () => {
     const t = table('市司法局\n市财政局牵头,\n各镇街配合');
     expect(t.tasks[0]).toMatchObject({ lead: ['市司法局', '市财政局'], cooperate: ['各镇街'] });
     expect(unitProblems(t, directory, DIRECTORY.groups)).toEqual([]);
     expect(table('市司法局\r\n  市财政局').tasks[0]).toMatchObject({ responsible: ['市司法局', '市财政局'] });
     expect(table('市司法局、市财政局，各镇街').tasks[0]).toMatchObject({ responsible: ['市司法局', '市财政局', '各镇街'] });
+    // Spaces between names that end like units separate them; a space inside a name does not.
+    expect(table('市司法局 市财政局　各镇街').tasks[0]).toMatchObject({ responsible: ['市司法局', '市财政局', '各镇街'] });
+    expect(table('市司法局 牵头,市政府 各部门配合').tasks[0]).toMatchObject({ lead: ['市司法局'], cooperate: ['市政府各部门'] });
   });
 
   test('a separator the table does not read is named in the problem', () => {

@@ -20,6 +20,9 @@ export class ResponsibilityParseError extends Error {
   }
 }
 
+/** How a unit's name ends (局, 委, 办, 镇, 街道, 中心 …): a space after it separates two units. */
+const NAME_END = /局|委|办|院|所|镇|街道|中心|队|站|厅|社|行|处|馆|会|公司|部门|镇街/;
+
 const LEAD_SUFFIX = '牵头';
 const COOPERATE_SUFFIX = '配合';
 
@@ -32,10 +35,12 @@ function splitNames(segment: string, cell: string): string[] {
 }
 
 export function parseResponsibility(cell: string): ParsedResponsibility {
-  // A line break (Alt+Enter in a cell) separates names like 、; extraction leaves other spaces
-  // inside names ("市政府 各部门"), where they never carry meaning.
+  // A line break (Alt+Enter in a cell) separates names like 、, and so does a space after what
+  // ends a unit's name (市司法局 市财政局). Other spaces sit inside a name ("市政府 各部门", as
+  // extraction leaves them) and carry no meaning.
   const text = cell
     .replace(/[ \t\u3000]*(?:\r\n?|\n)+[ \t\u3000]*/g, '、')
+    .replace(new RegExp(`(${NAME_END.source})[ \\t\\u3000]+(?=[^ \\t\\u3000,，、])(?!牵头|配合)`, 'g'), '$1、')
     .replace(/、*([,，])、*/g, '$1')
     .replace(/^、+|、+$/g, '')
     .replace(/\s+/g, '')
