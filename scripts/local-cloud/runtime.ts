@@ -308,7 +308,8 @@ export class LocalCloud {
       return url.origin;
     }
     this.network.hosts[hostName] = url.hostname;
-    const named = `${url.protocol}//${hostName}:${url.port}`;
+    // As URL.origin writes it (a default port is left out), since that is what a fetch compares.
+    const named = new URL(`${url.protocol}//${hostName}:${url.port}`).origin;
     this.network.allowOrigins.push(named);
     return named;
   }

@@ -18,7 +18,8 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-export async function startPageServer(): Promise<PageServer> {
+/** `port` 0 (default) picks a free one; a port that cannot be had falls back to a free one. */
+export async function startPageServer(port = 0): Promise<PageServer> {
   const routes = new Map<string, Route>();
   const server = http.createServer((req, res) => {
     const route = routes.get(req.url ?? '');
@@ -26,11 +27,14 @@ export async function startPageServer(): Promise<PageServer> {
     res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
     res.end('<title>页面不存在</title>');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => {
+    server.once('error', () => server.listen(0, '127.0.0.1', resolve));
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as AddressInfo).port;
   return {
-    origin: `http://127.0.0.1:${port}`,
-    port,
+    origin: `http://127.0.0.1:${bound}`,
+    port: bound,
     routes,
     page(path, html, contentType = 'text/html; charset=utf-8') {
       routes.set(path, (_req, res) => {

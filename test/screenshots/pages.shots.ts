@@ -10,12 +10,14 @@ import { ADMIN, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { evidenceOf, picture } from '../helpers/journey';
 import { api, bindActive, officeDayFromNow, openPage, tempFile, until, useCloud, wxState, type RenderedPage } from '../helpers/miniprogram';
 import { xlsxOf } from '../helpers/ledger';
+import { startPageServer, type PageServer } from '../helpers/page-server';
 import { screenshot } from './render';
 
 const SIFA = 'o-shot-sifa-contact';
 const OFFICE_UNIT = 'o-shot-office-contact';
 const XIANGCHENG = 'o-shot-xc-contact';
 let t: TestCloud;
+let pages: PageServer | undefined;
 let roundId = '';
 
 async function ready(page: string, query: Record<string, string> = {}): Promise<RenderedPage> {
@@ -60,7 +62,10 @@ beforeAll(async () => {
   await submit(SIFA, 'plan-2021-t25-ssfj', '已起草年度重大行政决策事项目录（征求意见稿），报市政府常务会议审议后公开。', 'shot-req-0002');
   await submit(XIANGCHENG, 'plan-2021-t24-xiangcheng-zhen', '已明确专人负责舆情收集，与市政务公开办建立每周会商机制。', 'shot-req-0003');
 });
-afterAll(() => t.close());
+afterAll(async () => {
+  await pages?.close();
+  t.close();
+});
 
 test('绑定单位', async () => {
   useCloud(t, 'o-shot-newcomer');
@@ -122,6 +127,11 @@ describe('政务公开科 (the office subpackage)', () => {
     await api(t, 'o-shot-pending-2', 'contact.bind', { unitId: idOf('钢山街道'), name: '周敏', phone: '0537-5212345' });
 
     // A report with photos, a document and a link, awaiting review.
+    // The portal's pages, served locally under its name (port 80 where it can be had, so the address reads as on a phone).
+    pages = await startPageServer(80);
+    pages.page('/xcz/zwgk/', '<title>香城镇政务公开专栏</title>');
+    pages.page('/art/2021/9/1/art_2456.html', '<title>香城镇2021年第三季度主动公开信息目录</title>');
+    const gov = t.cloud.allowOrigin(pages.origin, 'www.zoucheng.gov.cn');
     const prefix = 'units/xiangcheng-zhen/2021/shot/';
     // Stored at the sizes the page shows (240 KB, 194 KB, 348 KB): the server checks them.
     const bytes = [picture(245_760 - picture().length), picture(198_656 - picture().length), Buffer.alloc(356_352, '%PDF-1.4 ')] as const;
@@ -137,11 +147,17 @@ describe('政务公开科 (the office subpackage)', () => {
       progress: 'ongoing',
       images: [evidenceOf(img1, '照片1.jpg', bytes[0]), evidenceOf(img2, '照片2.jpg', bytes[1])],
       files: [evidenceOf(doc, '香城镇第三季度政务公开工作小结.pdf', bytes[2])],
-      links: [{ url: 'http://www.zoucheng.gov.cn/xcz/zwgk/', title: '香城镇政务公开专栏' }],
+      links: [
+        { url: `${gov}/xcz/zwgk/`, title: '香城镇政务公开专栏' },
+        { url: `${gov}/art/2021/9/1/art_2456.html` },
+        { url: `${gov}/xcz/old/notice.html` },
+      ],
       secrecyConfirmed: true,
       requestId: 'shot-req-0101',
     });
     reviewId = report.report.id;
+    // What the link check found: two pages open on the portal, one is gone.
+    await t.cloud.runTrigger('linkcheck', 'check-new-links');
     // One approved, one returned with a note.
     const queue = await api(t, ADMIN, 'review.queue', {});
     const sifa11 = queue.items.find((i) => i.unitName === '市司法局' && i.taskNo === 11);
