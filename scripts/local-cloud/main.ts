@@ -186,14 +186,20 @@ function serveUntilStopped(server: http.Server, cloud: LocalCloud): void {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
   // npm passes SIGINT/SIGTERM to its shell, not to us, and dies of SIGHUP without passing it on;
-  // either way our parent (or, under npm, its parent) goes away. Watch both.
-  const parent = process.ppid;
-  const grandparent = process.env.npm_lifecycle_event ? parentOf(parent) : undefined;
+  // either way our parent (or, under npm, its parent) goes away. Watch both, as they were when
+  // this process started: a signal that arrives while we start must not become the new normal.
+  const { parent, grandparent } = STARTED_BY;
   const watch = setInterval(() => {
     if (process.ppid !== parent || (grandparent !== undefined && parentOf(parent) !== grandparent)) stop();
   }, 500);
   watch.unref();
 }
+
+/** Who started this process, read before anything else runs (npm may be stopped while we start). */
+const STARTED_BY = (() => {
+  const parent = process.ppid;
+  return { parent, grandparent: process.env.npm_lifecycle_event ? parentOf(parent) : undefined };
+})();
 
 /** The parent of `pid` (Linux /proc); undefined where that cannot be read. */
 function parentOf(pid: number): number | undefined {

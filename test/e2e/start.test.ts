@@ -11,6 +11,7 @@ import net from 'net';
 import os from 'os';
 import path from 'path';
 import { LOCAL_OFFICE as OFFICE, startLocalCloud } from '../../scripts/local-cloud/child';
+import { pidAlive } from '../../scripts/local-cloud/db/store';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 let dir: string;
@@ -166,16 +167,9 @@ function npmStart(d: string): Promise<NpmStart> {
   });
 }
 
-/** Resolves when `pid` no longer exists (its exit is not our child's event, so we look). */
+/** Resolves when `pid` has exited (its exit is not our child's event, so we look; a zombie counts as gone). */
 async function gone(pid: number): Promise<void> {
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  while (pidAlive(pid)) await new Promise((r) => setTimeout(r, 100));
 }
 
 function portFree(port: number): Promise<boolean> {

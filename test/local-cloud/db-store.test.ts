@@ -3,8 +3,9 @@
  */
 import fs from 'fs';
 import { createDatabaseBackend } from '../../scripts/local-cloud/db/database';
-import { EJSON, fromEjson, generateId, toEjson } from '../../scripts/local-cloud/db/store';
+import { EJSON, fromEjson, generateId, pidAlive, toEjson } from '../../scripts/local-cloud/db/store';
 import { tempDir } from './db-helpers';
+import { execFileSync } from 'child_process';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -68,4 +69,13 @@ test('re-declaring an index with a new spec replaces it, durably', async () => {
   expect(b.count('c', { k: 1 })).toBe(3);
   expect(() => b.createIndex('nope', { name: 'x', keys: { x: 1 } })).toThrow(/not exist/);
   b.close();
+});
+
+test('a process that exited counts as gone even while it is an unreaped zombie (its lock is stale)', async () => {
+  // The shell exits at once; its background child is re-parented and, where init does not reap, stays a zombie.
+  const orphan = Number(execFileSync('sh', ['-c', 'sleep 0.2 & echo $!'], { encoding: 'utf8' }).trim());
+  expect(pidAlive(process.pid)).toBe(true);
+  // Until jest's timeout: a zombie taken for a live process would never be gone.
+  while (pidAlive(orphan)) await new Promise((r) => setTimeout(r, 50));
+  expect(pidAlive(orphan)).toBe(false);
 });

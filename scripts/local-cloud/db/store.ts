@@ -655,12 +655,22 @@ function fsyncDir(dir: string): void {
   }
 }
 
-function pidAlive(pid: number): boolean {
+/**
+ * Whether process `pid` still runs. An exited process whose parent died first stays a zombie
+ * until something reaps it (not every init does): it holds nothing any more, so it counts as
+ * gone (Linux /proc state Z; elsewhere a signal-0 probe alone decides).
+ */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
   }
 }
 
