@@ -20,6 +20,12 @@ export const SETUP_CODE = 'test-setup-code-2021';
 export const ADMIN = 'o-test-office-admin';
 /** Subscribe-message templates as configured in the function's environment. */
 export const TEMPLATES = { deadline: 'tmpl-deadline-0001', returned: 'tmpl-returned-0001', urge: 'tmpl-urge-0001' } as const;
+/** A 政务民生 account's configuration: deadline and 催办 templates long-term, 退回 one-time. */
+export const LONG_TERM_TEMPLATES = {
+  deadline: { id: 'tmpl-deadline-long', kind: 'long-term' },
+  returned: TEMPLATES.returned,
+  urge: { id: 'tmpl-urge-long', kind: 'long-term' },
+} as const;
 
 export interface TestCloud {
   cloud: LocalCloud;

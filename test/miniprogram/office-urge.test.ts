@@ -5,7 +5,7 @@
  * group message and its copy button, a send recorded once even when the
  * answer is lost, and today's digest of reminders that reached nobody.
  */
-import { ADMIN, TEMPLATES, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { ADMIN, LONG_TERM_TEMPLATES, TEMPLATES, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { api, bindActive, officeDayFromNow, until, wxState } from '../helpers/miniprogram';
 import { remind } from '../reminder/helpers';
 import { openOffice, texts } from './office-helpers';
@@ -83,12 +83,7 @@ test('today’s digest lists the units nobody could be reminded in, and copies i
 
 test('long-term templates: the page notes who holds a long-term 催办 subscription, and the digest who has not turned one on', async () => {
   t.close();
-  const LONG = {
-    deadline: { id: 'tmpl-deadline-long', kind: 'long-term' },
-    returned: TEMPLATES.returned,
-    urge: { id: 'tmpl-urge-long', kind: 'long-term' },
-  };
-  t = startTestCloud({ env: { SUBSCRIBE_TEMPLATES: JSON.stringify(LONG) } });
+  t = startTestCloud({ env: { SUBSCRIBE_TEMPLATES: JSON.stringify(LONG_TERM_TEMPLATES) } });
   await t.seed();
   await bindActive(t, SIFA_A, '市司法局', '王晓明', '13800000001');
   await bindActive(t, SIFA_B, '市司法局', '李红', '13800000002');

@@ -1,6 +1,6 @@
 /** @jest-environment jsdom */
 import { REPORT_LIMITS, type RoundView } from '../../miniprogram/shared/api';
-import { ADMIN, TEMPLATES, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { ADMIN, LONG_TERM_TEMPLATES, TEMPLATES, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { api, bindActive, officeDayFromNow, openPage, tempFile, until, useCloud, wxState, type RenderedPage } from '../helpers/miniprogram';
 
 const SIFA = 'o-contact-sifa-report';
@@ -156,12 +156,7 @@ test('after success, 订阅截止提醒 asks for the configured templates and re
 test('long-term and one-time templates are asked for in separate calls, one tap each, long-term first', async () => {
   // This account's deadline and 催办 templates are long-term (政务民生); 退回 stays one-time.
   t.close();
-  const LONG = {
-    deadline: { id: 'tmpl-deadline-long', kind: 'long-term' },
-    returned: TEMPLATES.returned,
-    urge: { id: 'tmpl-urge-long', kind: 'long-term' },
-  };
-  t = startTestCloud({ env: { SUBSCRIBE_TEMPLATES: JSON.stringify(LONG) } });
+  t = startTestCloud({ env: { SUBSCRIBE_TEMPLATES: JSON.stringify(LONG_TERM_TEMPLATES) } });
   await t.seed();
   sifaUnit = await bindActive(t, SIFA, '市司法局');
   round = await api(t, ADMIN, 'round.create', { name: '第三季度报送', dueDate: officeDayFromNow(10), scope: 'all' });
