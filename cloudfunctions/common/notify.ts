@@ -342,7 +342,13 @@ export async function deliver(planned: readonly Planned[], options: DeliverOptio
   // A crash loses at most the chunk being sent (see the file comment).
   const chunkSize = Math.max(10, o.settings.concurrency * 10);
   const refusedNow = new Set<string>();
+  // A chunk's outcomes are written while the next chunk is claimed and sent: sends wait on WeChat, not on the
+  // database. Records stay in order (a later refusal must land after an earlier quota step of the same person).
+  let recording: Promise<void> = Promise.resolve();
+  let recordError: { error: unknown } | null = null;
   for (let i = 0; i < toSend.length; i += chunkSize) {
+    // A write that failed ends the run before more is claimed; the run then fails with it.
+    if (recordError) break;
     if (Date.now() >= o.deadline) {
       result.remaining += toSend.length - i;
       break;
@@ -362,9 +368,19 @@ export async function deliver(planned: readonly Planned[], options: DeliverOptio
         outcomes.set(c.p.key, out);
       }
     });
-    await record(claimed, outcomes, o, result);
-    for (const c of claimed) if (outcomes.get(c.p.key)?.state !== 'released') touch(c.p);
+    // Every sent chunk gets its own attempt at recording, even after an earlier one failed: what stays `sending`
+    // becomes `unconfirmed` (never re-sent), so each failed write costs only its own chunk.
+    recording = recording.then(() =>
+      record(claimed, outcomes, o, result).then(
+        () => {
+          for (const c of claimed) if (outcomes.get(c.p.key)?.state !== 'released') touch(c.p);
+        },
+        (error: unknown) => void (recordError ??= { error }),
+      ),
+    );
   }
+  await recording;
+  if (recordError) throw (recordError as { error: unknown }).error;
   return result;
 }
 

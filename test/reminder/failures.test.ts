@@ -168,3 +168,37 @@ test('a run killed mid-send (the platform timeout) never leads to a second copy;
     expect(digest.entries.filter((e) => e.reason === 'unconfirmed')).toHaveLength(10);
   }
 });
+
+test('a failed write of one chunk’s outcomes ends the run; the chunks around it are recorded, nobody gets two', async () => {
+  // Chunks of 10 at concurrency 1: 15 people are two chunks, and a chunk's outcomes are written while the next is sent.
+  await setUp({ REMINDER_CONCURRENCY: '1', REMINDER_LEASE_MS: '600000' });
+  const clock = leaseClock();
+  try {
+    const people = [XC, SF, ...(await moreContacts(t, 13))];
+    await subscribe(t, XC, 'deadline', 2);
+    await subscribe(t, SF, 'deadline', 2);
+    // The first write of outcomes (the first chunk's `sent`) fails.
+    t.cloud.db.failNext({ action: 'database.modifyDocument', collection: 'reminders' });
+    // The failed run and the sweep that follows log what happened; not part of this test's output.
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await expect(remind(t, '2021-09-27')).rejects.toBeDefined();
+    const first = deadlineSends();
+    // The first chunk was sent and stays claimed; the second was sent and recorded, or never claimed.
+    expect(first.length).toBeGreaterThanOrEqual(10);
+    const stuck = reminderDocs(t, { state: 'sending' });
+    expect(stuck).toHaveLength(10);
+    expect(reminderDocs(t, { state: 'sent' })).toHaveLength(first.length - 10);
+
+    // The next runs send what was never claimed, and never what the failed write left unknown.
+    await remind(t, '2021-09-27', '09:05:00');
+    clock.pastLeases(stuck.map((d) => d.leaseUntil as Date));
+    expect(await remind(t, '2021-09-27', '09:10:00')).toMatchObject({ sent: 0, unconfirmed: 10 });
+    const all = deadlineSends();
+    expect(new Set(all).size).toBe(all.length);
+    expect([...all].sort()).toEqual([...people].sort());
+  } finally {
+    jest.restoreAllMocks();
+    clock.restore();
+  }
+});

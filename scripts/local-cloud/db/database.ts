@@ -578,10 +578,8 @@ export function createDatabaseBackend(opts: DatabaseBackendOptions): DatabaseBac
     failNext(fault) {
       const times = fault.times ?? 1;
       const skip = fault.skip ?? 0;
-      if (
-        typeof fault.action !== 'string' ||
-        !(fault.action === 'write' || fault.action === 'any' || fault.action.startsWith('database.'))
-      ) {
+      // A misspelt action would never match, and the test meant to fail a request would pass without one.
+      if (typeof fault.action !== 'string' || !(fault.action === 'write' || fault.action === 'any' || fault.action in actions)) {
         throw new Error(`failNext: action must be 'write', 'any' or a database.* action, got ${String(fault.action)}`);
       }
       if (!Number.isInteger(times) || times < 1 || !Number.isInteger(skip) || skip < 0) {
