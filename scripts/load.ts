@@ -26,6 +26,8 @@ export interface CallRecord {
   ms: number;
   /** `ok`, the envelope's code, or TRANSPORT. */
   outcome: string;
+  /** What a failed call said (a refusal's message, the transport's error). */
+  message?: string;
 }
 
 /** Calls the api over `POST /call/api`, as a given person, recording each call's latency and outcome. */
@@ -47,7 +49,8 @@ export class Client {
     } catch (err) {
       answer = { ok: false, code: 'TRANSPORT', message: err instanceof Error ? err.message : String(err) };
     }
-    this.calls.push({ action, ms: performance.now() - started, outcome: answer.ok ? 'ok' : answer.code });
+    const ms = performance.now() - started;
+    this.calls.push(answer.ok ? { action, ms, outcome: 'ok' } : { action, ms, outcome: answer.code, message: answer.message });
     return answer;
   }
 

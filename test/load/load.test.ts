@@ -16,6 +16,11 @@ const find = (collection: string, filter: Record<string, unknown>) => t.cloud.db
 
 beforeAll(async () => {
   t = startTestCloud();
+  // On the platform each call gets its own instance; here 55 people share one process and this machine's cores,
+  // so a call may wait far longer than it would run. Correctness is asserted here; time is the bench's figure.
+  const api = t.cloud.functions.get('api');
+  if (!api) throw new Error('no api function');
+  api.timeout = 600;
   await t.seed();
   client = new Client(await t.origin());
   cast = await prepare(client, { office: ADMIN, tag: 'fast', contacts: 50, admins: 5 });
@@ -26,8 +31,8 @@ afterAll(() => t.close());
 
 test('every request was answered, and nothing but two admins racing for one report was refused', () => {
   expect(run.submits).toHaveLength(100);
-  const outcomes = client.calls.filter((c) => c.outcome !== 'ok').map((c) => `${c.action}:${c.outcome}`);
-  expect(outcomes.filter((o) => !EXPECTED_REFUSALS.has(o.split(':')[1] as string))).toEqual([]);
+  const unexpected = client.calls.filter((c) => c.outcome !== 'ok' && !EXPECTED_REFUSALS.has(c.outcome));
+  expect(unexpected.map((c) => `${c.action}:${c.outcome} ${c.message ?? ''}`)).toEqual([]);
   expect(run.submits.every((s) => s.outcome === 'ok' && s.duplicate === false)).toBe(true);
   expect(run.decisions.filter((d) => d.outcome === 'ok').length).toBeGreaterThanOrEqual(20);
 });
