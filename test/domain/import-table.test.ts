@@ -90,7 +90,11 @@ describe('readImportSheet', () => {
     expect(t).toMatchObject({ title: '邹城市2021年政务公开工作任务分解表', yearInFile: 2021, problems: [] });
     expect(t.tasks).toHaveLength(TABLE_2021.tasks.length);
     // Without a year, a 任务 / 分解表 line is still the title, not the 附件 mark.
-    expect(readImportSheet([['附件2'], ['政务公开工作任务分解表'], ...grid2021().slice(1)]).title).toBe('政务公开工作任务分解表');
+    // …and the year in a 文号 is no year of the table: the import then asks for one.
+    expect(readImportSheet([['附件2'], ['邹政办字〔2021〕12号'], ['政务公开工作任务分解表'], ...grid2021().slice(1)])).toMatchObject({
+      title: '政务公开工作任务分解表',
+      yearInFile: null,
+    });
   });
 
   test('a 完成时限 column is read (a date or 年底前), never dropped; what it cannot read is refused by row and column', () => {
