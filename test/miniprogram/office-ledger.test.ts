@@ -11,7 +11,7 @@
  * broken file shows its problems by row and column and imports nothing.
  */
 import ExcelJS from 'exceljs';
-import { withTitleYear } from '../helpers/ledger';
+import { withTitleYear, xlsxOf } from '../helpers/ledger';
 import { ADMIN, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { api, tempFile, until, wxState } from '../helpers/miniprogram';
 import { openOffice } from './office-helpers';
@@ -150,12 +150,11 @@ test('the 2021 table as a template, retitled and picked back from a chat, is che
 });
 
 test('a title without a year: the page says so and offers a year to check; a refused year shows at the field; the year typed is imported', async () => {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('任务分解表');
-  ws.addRow(['政务公开工作任务分解表']);
-  ws.addRow(['大项', '小项', '序号', '任务要求', '责任单位']);
-  ws.addRow(['一、深化重点领域政府信息公开', '(一)立足实施重大战略推进政务公开', 1, '做好规划公开', '市司法局']);
-  const bytes = Buffer.from(await wb.xlsx.writeBuffer());
+  const bytes = await xlsxOf([
+    ['政务公开工作任务分解表'],
+    ['大项', '小项', '序号', '任务要求', '责任单位'],
+    ['一、深化重点领域政府信息公开', '(一)立足实施重大战略推进政务公开', 1, '做好规划公开', '市司法局'],
+  ]);
 
   const page = await openOffice(t, ADMIN, 'ledger');
   wxState.messageFiles.push([{ path: tempFile('任务分解表.xlsx', bytes), name: '任务分解表.xlsx' }]);
