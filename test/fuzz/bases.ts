@@ -87,7 +87,7 @@ export const LEDGER_BASES: Record<LedgerActionName, Base<LedgerCtx>> = {
   'ledger.export': (c) => ({ year: 2021, roundId: c.roundId }),
   'ledger.archive': (c) => ({ year: 2021, roundId: c.roundId }),
   'ledger.template': () => ({ year: 2021 }),
-  'import.check': (c) => ({ fileID: c.importFileID }),
+  'import.check': (c) => ({ fileID: c.importFileID, year: 2035 }),
   'import.commit': (c) => ({ fileID: c.importFileID, year: 2035, makeCurrent: false, requestId: 'fuzz-import-0001' }),
   'plan.setCurrent': () => ({ year: 2021 }),
 };

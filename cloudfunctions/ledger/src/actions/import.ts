@@ -16,19 +16,19 @@
  * done returns the first result. Earlier years are never touched.
  */
 import { Writable } from 'stream';
-import {
-  importPrefix,
-  IMPORT_MAX_BYTES,
-  YEAR_MISSING_TEXT,
-  yearMismatchText,
-  type ImportCheckResult,
-  type ImportCommitResult,
-} from '../../../../miniprogram/shared/ledger-api';
+import { importPrefix, IMPORT_MAX_BYTES, type ImportCheckResult, type ImportCommitResult } from '../../../../miniprogram/shared/ledger-api';
 import { audit } from '../../../common/audit';
 import { _, addMissing, cloud, db, fetchAll, first, isDuplicateKey, total } from '../../../common/cloud';
 import type { Caller } from '../../../common/context';
 import { fileIdIssue } from '../../../common/domain/evidence';
-import { hiddenRowProblems, readImportSheet, unitProblems, type ImportedTable } from '../../../common/domain/import-table';
+import {
+  hiddenRowProblems,
+  importYearOf,
+  otherYearThanTitle,
+  readImportSheet,
+  unitProblems,
+  type ImportedTable,
+} from '../../../common/domain/import-table';
 import { buildPlanDocs, planId, type PlanDoc, type PlanDocs } from '../../../common/domain/plan-docs';
 import { ApiFailure, conflict, invalid, notFound, scrub } from '../../../common/envelope';
 import { currentPlan, directoryUnit } from '../../../common/plans';
@@ -111,28 +111,21 @@ async function checkFile(fileID: string, caller: Caller): Promise<Checked> {
   return { table, problems, units };
 }
 
-/** Refuses a year given that is not the one the title names (field `year`, both years named). */
-function refuseOtherYear(table: ImportedTable, given: number | undefined): void {
-  const titleYear = table.yearInFile;
-  if (given !== undefined && titleYear !== null && given !== titleYear) throw invalid('year', yearMismatchText(titleYear, given));
-}
-
 /**
- * The year a checked file imports as: the one given, which must be the title's
- * when the title names one; else the title's. A year that does not match is said
- * first (the wrong file, or the wrong year, makes the file's problems moot), then
- * the file's problems, then a year named nowhere.
+ * The year a checked file imports as (importYearOf), refusing at the field to
+ * highlight. A year that differs from the title's is said first (the wrong file,
+ * or the wrong year, makes the file's problems moot), then the file's problems,
+ * then a year named nowhere.
  */
 function importYear(checked: Checked, given: number | undefined): number {
-  refuseOtherYear(checked.table, given);
+  const other = otherYearThanTitle(checked.table.yearInFile, given);
+  if (other) throw invalid('year', other);
   if (checked.problems.length > 0) {
     throw invalid('fileID', `文件中还有 ${checked.problems.length} 处问题，请先检查并修改后再导入`);
   }
-  const year = given ?? checked.table.yearInFile;
-  if (year === null) throw invalid('year', YEAR_MISSING_TEXT);
-  // A title may name 1998年: the plan years the system keeps are 2000–2100 (planYearInput).
-  if (year < 2000 || year > 2100) throw invalid('year', `表格标题中的年度是${year}年，年度应在 2000 到 2100 之间：请核对标题`);
-  return year;
+  const choice = importYearOf(checked.table.yearInFile, given);
+  if ('refusal' in choice) throw invalid('year', choice.refusal);
+  return choice.year;
 }
 
 function planDocsOf(
@@ -169,7 +162,8 @@ export const importCheck: LedgerActionDef<'import.check'> = {
   input: object({ fileID: fileIdInput, year: optional(planYearInput) }),
   async run({ fileID, year }, caller): Promise<ImportCheckResult> {
     const checked = await checkFile(fileID, caller);
-    refuseOtherYear(checked.table, year);
+    const other = otherYearThanTitle(checked.table.yearInFile, year);
+    if (other) throw invalid('year', other);
     const docs = planDocsOf(checked, checked.table.yearInFile ?? 2000, '', caller.openid, fileID, '', false);
     return {
       yearInFile: checked.table.yearInFile,
