@@ -5,7 +5,7 @@
  *   export   [--plan <year>] [--round <id or name>] [--out <file.xlsx>]   工作台账
  *   archive  [--plan <year>] [--round <id or name>] [--out <file.zip>]    佐证材料压缩包
  *   template [--plan <year>] [--out <file.xlsx>]                          导入模板（给出年度则填入该年度的表）
- *   import   <file.xlsx> [--dry-run] [--year <year>] [--current]          检查并导入任务分解表
+ *   import   <file.xlsx> [--dry-run] [--year <year>] [--current]          检查并导入任务分解表（年度取自表格标题；--year 须与之一致）
  *   current  --plan <year>                                                切换当前年度
  *
  * Common options: --dir <data folder> (LOCAL_CLOUD_DIR, default .local-cloud), --as <openid> (an
@@ -144,15 +144,22 @@ async function run(local: LocalCloud, call: Call, admin: string): Promise<void> 
       // Where the office's page uploads it, through the SDK as a function would.
       const cloudPath = `${importPrefix(admin)}${Date.now()}-${crypto.randomBytes(3).toString('hex')}.xlsx`;
       const { fileID } = (await cloud.uploadFile({ cloudPath, fileContent: fs.createReadStream(file) })) as { fileID: string };
-      const check = await call('import.check', { fileID });
+      // A --year other than the title's is refused by the check already (the function names both years).
+      const given = year('year');
+      const check = await call('import.check', { fileID, year: given });
       printCheck(check);
       if (check.problems.length > 0) {
         process.exitCode = 1;
         return;
       }
+      const target = given ?? check.yearInFile;
+      if (target === null) fail('表格标题中没有写明年度：请用 --year 指定要导入的年度');
+      console.log(
+        `导入年度：${target} 年（${given === undefined ? '取自表格标题' : check.yearInFile ? '与表格标题一致' : '--year 指定，表格标题中没有年度'}）`,
+      );
       if (flag('dry-run')) return;
-      const target = year('year') ?? check.yearInFile ?? fail('文件标题中没有年度：请用 --year 指定新年度');
-      const res = await call('import.commit', { fileID, year: target, makeCurrent: flag('current'), requestId: crypto.randomUUID() });
+      // The function decides the year again from the file: it is the one that writes.
+      const res = await call('import.commit', { fileID, year: given, makeCurrent: flag('current'), requestId: crypto.randomUUID() });
       console.log(
         `已导入 ${res.year} 年任务分解表：${res.tasks} 项任务，${res.assignments} 条责任分工；` +
           (res.current ? '已设为当前年度。' : '未设为当前年度（需要时运行 npm run ledger -- current --plan <年度>）。'),
@@ -185,7 +192,8 @@ async function main(): Promise<void> {
     const admin = adminOf(local);
     const call: Call = async (action, data) => {
       const res = (await local.invoke('ledger', { action, data }, { openid: admin })) as ApiResult<never>;
-      if (!res.ok) fail(`${res.message}${res.field ? `（${res.field}）` : ''} [${res.code}]`);
+      // The field as this command names it: the year is --year here.
+      if (!res.ok) fail(`${res.message}${res.field ? `（${res.field === 'year' ? '--year' : res.field}）` : ''} [${res.code}]`);
       return res.data;
     };
     await run(local, call, admin);

@@ -4,11 +4,14 @@ import {
   columnLetter,
   deadlineIn,
   EXAMPLE_MARK,
+  importYearOf,
+  otherYearThanTitle,
   readImportSheet,
   sectionCell,
   unitProblems,
 } from '../../cloudfunctions/common/domain/import-table';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
+import { YEAR_MISSING_TEXT } from '../../miniprogram/shared/ledger-api';
 
 const HEADER = ['大项', '小项', '序号', '任务要求', '责任单位'];
 const TITLE = ['邹城市2022年政务公开工作任务分解表'];
@@ -90,7 +93,11 @@ describe('readImportSheet', () => {
     expect(t).toMatchObject({ title: '邹城市2021年政务公开工作任务分解表', yearInFile: 2021, problems: [] });
     expect(t.tasks).toHaveLength(TABLE_2021.tasks.length);
     // Without a year, a 任务 / 分解表 line is still the title, not the 附件 mark.
-    expect(readImportSheet([['附件2'], ['政务公开工作任务分解表'], ...grid2021().slice(1)]).title).toBe('政务公开工作任务分解表');
+    // …and the year in a 文号 is no year of the table: the import then asks for one.
+    expect(readImportSheet([['附件2'], ['邹政办字〔2021〕12号'], ['政务公开工作任务分解表'], ...grid2021().slice(1)])).toMatchObject({
+      title: '政务公开工作任务分解表',
+      yearInFile: null,
+    });
   });
 
   test('a 完成时限 column is read (a date or 年底前), never dropped; what it cannot read is refused by row and column', () => {
@@ -250,4 +257,32 @@ test('deadlineIn reads the deadlines tables write into the task text', () => {
 test('labels and column letters', () => {
   expect([1, 9, 10, 11, 20, 21].map(chineseNumber)).toEqual(['一', '九', '十', '十一', '二十', '二十一']);
   expect([0, 4, 25, 26, 27].map(columnLetter)).toEqual(['A', 'E', 'Z', 'AA', 'AB']);
+});
+
+describe('the year an import creates', () => {
+  test('the title’s year when none is given, or the same one given', () => {
+    expect(importYearOf(2022, undefined)).toEqual({ year: 2022 });
+    expect(importYearOf(2022, 2022)).toEqual({ year: 2022 });
+    expect(otherYearThanTitle(2022, 2022)).toBeUndefined();
+    expect(otherYearThanTitle(2022, undefined)).toBeUndefined();
+  });
+
+  test('another year than the title’s is refused naming both', () => {
+    const message = '表格标题是2021年，所选年度是2032年：请核对文件或年度（要导入为2032年，请先把表格标题中的年度改为2032年）';
+    expect(otherYearThanTitle(2021, 2032)).toBe(message);
+    expect(importYearOf(2021, 2032)).toEqual({ refusal: message });
+  });
+
+  test('a title without a year takes the year given; with none given the year is asked for', () => {
+    expect(otherYearThanTitle(null, 2036)).toBeUndefined();
+    expect(importYearOf(null, 2036)).toEqual({ year: 2036 });
+    expect(importYearOf(null, undefined)).toEqual({ refusal: YEAR_MISSING_TEXT });
+    expect(YEAR_MISSING_TEXT).toMatch(/^请填写年度/);
+  });
+
+  test('a title naming a year outside 2000–2100 is refused naming it', () => {
+    expect(importYearOf(1998, undefined)).toEqual({ refusal: expect.stringContaining('表格标题中的年度是1998年') });
+    expect(importYearOf(2000, undefined)).toEqual({ year: 2000 });
+    expect(importYearOf(2100, undefined)).toEqual({ year: 2100 });
+  });
 });

@@ -8,7 +8,7 @@ import type { ActionName } from '../../miniprogram/shared/api';
 import { importPrefix, type LedgerActionName } from '../../miniprogram/shared/ledger-api';
 import { ADMIN, SETUP_CODE, TEMPLATES, okData, type TestCloud } from '../helpers/local-cloud';
 import { CONTACTS, approveContacts, assignmentOf, createRound, inDays, reportInput, startUploader } from '../helpers/journey';
-import { fetchFile } from '../helpers/ledger';
+import { fetchFile, withTitleYear } from '../helpers/ledger';
 
 /** What a payload may refer to: set up before use. */
 export interface Ctx {
@@ -19,7 +19,7 @@ export interface Ctx {
   spareAdmin: string;
   groupCloudId: string;
 }
-/** What the ledger payloads refer to besides: the 2021 table as the import template, uploaded under importPrefix(ADMIN). */
+/** What the ledger payloads refer to besides: the 2021 table as the import template retitled 2035, uploaded under importPrefix(ADMIN). */
 export interface LedgerCtx extends Ctx {
   importFileID: string;
 }
@@ -87,7 +87,7 @@ export const LEDGER_BASES: Record<LedgerActionName, Base<LedgerCtx>> = {
   'ledger.export': (c) => ({ year: 2021, roundId: c.roundId }),
   'ledger.archive': (c) => ({ year: 2021, roundId: c.roundId }),
   'ledger.template': () => ({ year: 2021 }),
-  'import.check': (c) => ({ fileID: c.importFileID }),
+  'import.check': (c) => ({ fileID: c.importFileID, year: 2035 }),
   'import.commit': (c) => ({ fileID: c.importFileID, year: 2035, makeCurrent: false, requestId: 'fuzz-import-0001' }),
   'plan.setCurrent': () => ({ year: 2021 }),
 };
@@ -124,9 +124,14 @@ export async function setUpBases(t: TestCloud, prefix: string, pendingPhone = '1
   return { roundId: round.id, spareRoundId: spare.id, reportId: report.id, pending, spareAdmin };
 }
 
-/** What the ledger payloads add: the 2021 table, as the ledger's own template, uploaded by ADMIN for import. */
+/**
+ * What the ledger payloads add: the 2021 table, as the ledger's own template retitled 2035
+ * (the year import.commit's payload names: the import takes only the title's year), uploaded by
+ * ADMIN for import.
+ */
 export async function setUpLedgerBases(t: TestCloud): Promise<Pick<LedgerCtx, 'importFileID'>> {
   const template = okData(await t.ledger(ADMIN)('ledger.template', { year: 2021 }));
   const up = await startUploader(t);
-  return { importFileID: await up.upload(ADMIN, `${importPrefix(ADMIN)}fuzz-2021.xlsx`, await fetchFile(template)) };
+  const table = await withTitleYear(await fetchFile(template), 2035);
+  return { importFileID: await up.upload(ADMIN, `${importPrefix(ADMIN)}fuzz-2035.xlsx`, table) };
 }

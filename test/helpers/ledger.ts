@@ -52,3 +52,25 @@ export async function xlsxOf(rows: readonly (readonly (string | number | null)[]
   for (const m of merges) sheet.mergeCells(m);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+/**
+ * `xlsx` (a 任务分解表, e.g. the ledger's template of 2021) with the year in its
+ * title changed to `year`, the cell edited with exceljs as an office worker edits
+ * it in a spreadsheet program: last year's table made into the next one's, which
+ * the import accepts only as the year its title names. Text other than the title
+ * is left as it is (a task's own `2021年年底前` stays).
+ */
+export async function withTitleYear(xlsx: Buffer, year: number): Promise<Buffer> {
+  const wb = await readWorkbook(xlsx);
+  const sheet = wb.worksheets[0];
+  if (!sheet) throw new Error('no sheet');
+  for (let r = 1; r <= Math.min(sheet.rowCount, 10); r++) {
+    const cell = sheet.getRow(r).getCell(1);
+    const text = cell.text;
+    if (/(?:19|20)\d{2}\s*年/.test(text)) {
+      cell.value = text.replace(/(?:19|20)\d{2}(?=\s*年)/, String(year));
+      return Buffer.from(await wb.xlsx.writeBuffer());
+    }
+  }
+  throw new Error('no title naming a year in the first 10 rows');
+}

@@ -1,15 +1,16 @@
 /**
  * Importing a year's 任务分解表 through the real functions: the 2021 table
- * exported as a template comes back as a new year with the same tasks,
- * texts, units and roles; every kind of bad row is named by row and column
- * and nothing is written; the new year becomes current only when asked.
+ * exported as a template, its title changed to a new year, comes back as that
+ * year with the same tasks, texts, units and roles; a year other than the
+ * title's is refused naming both; every kind of bad row is named by row and
+ * column and nothing is written; the new year becomes current only when asked.
  */
 import { db, fetchAll } from '../../cloudfunctions/common/cloud';
 import type { AssignmentDoc } from '../../cloudfunctions/common/domain/plan-docs';
 import type { PlanTaskView, PlanView } from '../../miniprogram/shared/api';
-import { importPrefix, IMPORT_MAX_BYTES, type ImportCheckResult } from '../../miniprogram/shared/ledger-api';
+import { importPrefix, IMPORT_MAX_BYTES, YEAR_MISSING_TEXT, type ImportCheckResult } from '../../miniprogram/shared/ledger-api';
 import { CONTACTS, approveContacts, startUploader, type Uploader } from '../helpers/journey';
-import { fetchFile, xlsxOf } from '../helpers/ledger';
+import { fetchFile, withTitleYear, xlsxOf } from '../helpers/ledger';
 import { ADMIN, SETUP_CODE, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 
 const COLLECTIONS = ['plans', 'tasks', 'assignments', 'imports', 'audit', 'units'] as const;
@@ -39,23 +40,25 @@ const assignmentsOf = async (planId: string) =>
     .map((a) => `${a.taskNo}|${a.unitId}|${a.role}|${a.via}`)
     .sort();
 
-describe('the 2021 table, exported as a template and imported as 2031', () => {
+describe('the 2021 table, exported as a template, retitled 2031 and imported', () => {
   let check: ImportCheckResult;
+  let template: Buffer;
   let fileID: string;
   let before2021: unknown;
 
   beforeAll(async () => {
-    const template = okData(await ledger()('ledger.template', { year: 2021 }));
-    expect(template.name).toBe('邹城市2021年政务公开工作任务分解表（导入模板）.xlsx');
-    fileID = await uploadImport(await fetchFile(template));
+    const view = okData(await ledger()('ledger.template', { year: 2021 }));
+    expect(view.name).toBe('邹城市2021年政务公开工作任务分解表（导入模板）.xlsx');
+    template = await fetchFile(view);
+    fileID = await uploadImport(await withTitleYear(template, 2031));
     check = okData(await ledger()('import.check', { fileID }));
     before2021 = { plan: await planOf(2021), assignments: await assignmentsOf('plan-2021') };
   });
 
   test('the check finds nothing to fix and counts the table', () => {
     expect(check).toEqual({
-      yearInFile: 2021,
-      title: '邹城市2021年政务公开工作任务分解表',
+      yearInFile: 2031,
+      title: '邹城市2031年政务公开工作任务分解表',
       sections: 5,
       categories: 20,
       tasks: 44,
@@ -63,6 +66,21 @@ describe('the 2021 table, exported as a template and imported as 2031', () => {
       assignments: 805,
       problems: [],
     });
+  });
+
+  test('a year other than the title’s is refused naming both, by the check and the commit; nothing written', async () => {
+    const before = counts();
+    const message = '表格标题是2031年，所选年度是2032年：请核对文件或年度（要导入为2032年，请先把表格标题中的年度改为2032年）';
+    expect(await ledger()('import.check', { fileID, year: 2032 })).toEqual({ ok: false, code: 'INVALID_INPUT', field: 'year', message });
+    const commit = await ledger()('import.commit', { fileID, year: 2032, makeCurrent: true, requestId: 'import-other-year' });
+    expect(commit).toEqual({ ok: false, code: 'INVALID_INPUT', field: 'year', message });
+    // The 2021 template as it was downloaded: the year it names exists, the year asked is not its own.
+    const as2021 = await uploadImport(template);
+    const refused = await ledger()('import.commit', { fileID: as2021, year: 2035, makeCurrent: false, requestId: 'import-2021-as-2035' });
+    expect(refused).toMatchObject({ ok: false, field: 'year', message: expect.stringMatching(/^表格标题是2021年，所选年度是2035年/) });
+    expect(counts()).toEqual(before);
+    // The year the title names is accepted when given.
+    expect(okData(await ledger()('import.check', { fileID, year: 2031 })).yearInFile).toBe(2031);
   });
 
   test('the import creates 2031 with the same tasks, texts, units and roles, and leaves 2021 as it was', async () => {
@@ -111,11 +129,56 @@ describe('the 2021 table, exported as a template and imported as 2031', () => {
     expect(await ledger()('plan.setCurrent', { year: 2040 })).toMatchObject({ ok: false, code: 'NOT_FOUND', field: 'year' });
   });
 
-  test('made current at import: the new year is what contacts see at once', async () => {
-    const res = okData(await ledger()('import.commit', { fileID, year: 2032, makeCurrent: true, requestId: 'import-2032' }));
-    expect(res).toMatchObject({ planId: 'plan-2032', current: true, duplicate: false });
+  test('made current at import, the year taken from the title: the new year is what contacts see at once', async () => {
+    const as2032 = await uploadImport(await withTitleYear(template, 2032));
+    const res = okData(await ledger()('import.commit', { fileID: as2032, makeCurrent: true, requestId: 'import-2032' }));
+    expect(res).toMatchObject({ planId: 'plan-2032', year: 2032, current: true, duplicate: false });
+    expect((await planOf(2032)).title).toBe('邹城市2032年政务公开工作任务分解表');
     expect(okData(await t.as(ADMIN)('plan.list', {})).find((p) => p.current)?.year).toBe(2032);
     okData(await ledger()('plan.setCurrent', { year: 2021 }));
+  });
+});
+
+describe('a title without a year: the year given is used, and without one the import asks for it', () => {
+  const task = ['一、深化重点领域政府信息公开', '(一)立足实施重大战略推进政务公开', 1, '做好规划公开', '市司法局'];
+
+  test('the check reads it without a year; the commit asks for one, then imports as the year given', async () => {
+    const fileID = await uploadImport(await xlsxOf([['附件'], ['邹政办字〔2036〕3号'], ['政务公开工作任务分解表'], HEADER, task]));
+    const check = okData(await ledger()('import.check', { fileID }));
+    expect(check).toMatchObject({ yearInFile: null, title: '政务公开工作任务分解表', tasks: 1, problems: [] });
+    // A year given is no mismatch: there is nothing to differ from.
+    expect(okData(await ledger()('import.check', { fileID, year: 2036 })).problems).toEqual([]);
+    const before = counts();
+    expect(await ledger()('import.commit', { fileID, makeCurrent: false, requestId: 'no-year-1' })).toEqual({
+      ok: false,
+      code: 'INVALID_INPUT',
+      field: 'year',
+      message: YEAR_MISSING_TEXT,
+    });
+    expect(counts()).toEqual(before);
+    const res = okData(await ledger()('import.commit', { fileID, year: 2036, makeCurrent: false, requestId: 'no-year-2' }));
+    expect(res).toMatchObject({ planId: 'plan-2036', year: 2036, tasks: 1, current: false, duplicate: false });
+    // The plan keeps the table's own title.
+    expect((await planOf(2036)).title).toBe('政务公开工作任务分解表');
+  });
+
+  test('no title row at all: the year given names the plan', async () => {
+    const fileID = await uploadImport(await xlsxOf([HEADER, task]));
+    expect(okData(await ledger()('import.check', { fileID }))).toMatchObject({ yearInFile: null, title: '', problems: [] });
+    okData(await ledger()('import.commit', { fileID, year: 2037, makeCurrent: false, requestId: 'no-title' }));
+    expect((await planOf(2037)).title).toBe('邹城市2037年政务公开工作任务分解表');
+  });
+
+  test('a title naming a year the system does not keep is refused at the year', async () => {
+    const fileID = await uploadImport(await xlsxOf([['邹城市1998年政务公开工作任务分解表'], HEADER, task]));
+    const before = counts();
+    expect(await ledger()('import.commit', { fileID, makeCurrent: false, requestId: 'old-year' })).toMatchObject({
+      ok: false,
+      code: 'INVALID_INPUT',
+      field: 'year',
+      message: expect.stringContaining('1998年'),
+    });
+    expect(counts()).toEqual(before);
   });
 });
 
@@ -151,7 +214,8 @@ describe('bad rows: every problem by row and column, and nothing written', () =>
     const check = okData(await ledger()('import.check', { fileID }));
     expect(check.problems).toHaveLength(1);
     expect(check.problems[0]).toMatchObject({ ...problem, message: expect.stringMatching(problem.message) });
-    const res = await ledger()('import.commit', { fileID, year: 2040, makeCurrent: true, requestId: `bad-${seq}` });
+    // No year given: the title's (2031, imported above) would be used, but the file's problems come first.
+    const res = await ledger()('import.commit', { fileID, makeCurrent: true, requestId: `bad-${seq}` });
     expect(res).toMatchObject({ ok: false, code: 'INVALID_INPUT', field: 'fileID' });
     expect(counts()).toEqual(before);
   });
@@ -214,9 +278,13 @@ describe('files that cannot be imported', () => {
 });
 
 describe('an import that stops half-way', () => {
-  let fileID: string;
+  let as2033: string;
+  let as2034: string;
+  const TITLE_2034 = ['邹城市2034年政务公开工作任务分解表'];
   beforeAll(async () => {
-    fileID = await uploadImport(await fetchFile(okData(await ledger()('ledger.template', { year: 2021 }))));
+    const template = await fetchFile(okData(await ledger()('ledger.template', { year: 2021 })));
+    as2033 = await uploadImport(await withTitleYear(template, 2033));
+    as2034 = await uploadImport(await withTitleYear(template, 2034));
   });
 
   /** The next `add` to `collection` fails as the service's error would, after everything before it was written. */
@@ -228,7 +296,7 @@ describe('an import that stops half-way', () => {
 
   test('shows no partial year; the retry completes it exactly once', async () => {
     failNextAdd('plans');
-    const failed = await ledger()('import.commit', { fileID, year: 2033, makeCurrent: true, requestId: 'import-2033' });
+    const failed = await ledger()('import.commit', { fileID: as2033, year: 2033, makeCurrent: true, requestId: 'import-2033' });
     expect(failed).toMatchObject({ ok: false, code: 'INTERNAL' });
     // Tasks and assignments were written; without their plan nobody sees them.
     expect(t.cloud.db.count('tasks', { planId: 'plan-2033' })).toBe(44);
@@ -237,11 +305,13 @@ describe('an import that stops half-way', () => {
     expect(okData(await t.as(CONTACTS.ssfj.openid)('tasks.mine', {})).items[0]?.assignmentId).toMatch(/^plan-2021-/);
 
     // Someone else cannot start over while the first import may still be running.
-    expect(await ledger()('import.commit', { fileID, year: 2033, makeCurrent: true, requestId: 'import-2033-other' })).toMatchObject({
+    expect(
+      await ledger()('import.commit', { fileID: as2033, year: 2033, makeCurrent: true, requestId: 'import-2033-other' }),
+    ).toMatchObject({
       ok: false,
       code: 'CONFLICT',
     });
-    const done = okData(await ledger()('import.commit', { fileID, year: 2033, makeCurrent: true, requestId: 'import-2033' }));
+    const done = okData(await ledger()('import.commit', { fileID: as2033, year: 2033, makeCurrent: true, requestId: 'import-2033' }));
     expect(done).toMatchObject({ planId: 'plan-2033', tasks: 44, assignments: 805, current: true, duplicate: false });
     expect(t.cloud.db.count('assignments', { planId: 'plan-2033' })).toBe(805);
     expect(t.cloud.db.count('audit', { action: 'import.commit', target: 'plan:plan-2033' })).toBe(1);
@@ -250,7 +320,7 @@ describe('an import that stops half-way', () => {
 
   test('after the lease runs out another import takes over and clears what the first one left', async () => {
     failNextAdd('plans');
-    expect(await ledger()('import.commit', { fileID, year: 2034, makeCurrent: false, requestId: 'import-2034' })).toMatchObject({
+    expect(await ledger()('import.commit', { fileID: as2034, year: 2034, makeCurrent: false, requestId: 'import-2034' })).toMatchObject({
       ok: false,
     });
     await db
@@ -259,7 +329,7 @@ describe('an import that stops half-way', () => {
       .update({ data: { leaseUntil: new Date(Date.now() - 1000) } });
     const small = await uploadImport(
       await xlsxOf([
-        TITLE,
+        TITLE_2034,
         HEADER,
         ['一、甲', '(一)乙', 1, '公开规划', '市司法局'],
         [null, null, 2, '公开预算', '市财政局牵头,市审计局配合'],
@@ -273,7 +343,7 @@ describe('an import that stops half-way', () => {
     expect(t.cloud.db.count('tasks', { planId: 'plan-2034' })).toBe(44);
     const fixed = await uploadImport(
       await xlsxOf([
-        TITLE,
+        TITLE_2034,
         HEADER,
         ['一、甲', '(一)乙', 1, '公开规划', '市司法局'],
         [null, null, 2, '公开预算', '市财政局牵头,市政府各部门配合'],

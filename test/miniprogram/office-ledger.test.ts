@@ -4,11 +4,14 @@
  * 台账与导入, full stack against the real `ledger` function: the year's
  * 工作台账 opens in the reader as a real workbook and its link copies; the
  * 佐证材料 archive is link-only; a year imported ahead of time is switched
- * on from the page; the 2021 table downloaded as a template and
- * picked back from a chat imports as a new year, once; a broken file shows
- * its problems by row and column and imports nothing.
+ * on from the page; the 2021 table downloaded as a template, its title
+ * changed to a new year and picked back from a chat imports as that year
+ * (taken from the title), once; another year than the title's is refused at
+ * the year field naming both; a title without a year asks for the year; a
+ * broken file shows its problems by row and column and imports nothing.
  */
 import ExcelJS from 'exceljs';
+import { withTitleYear, xlsxOf } from '../helpers/ledger';
 import { ADMIN, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import { api, tempFile, until, wxState } from '../helpers/miniprogram';
 import { openOffice } from './office-helpers';
@@ -67,7 +70,7 @@ test('the evidence archive is offered as a link only (a zip does not open on a p
   expect(wxState.clipboard).toMatch(/^https?:\/\//);
 });
 
-test('the 2021 table as a template, picked back from a chat, is checked and imported as a new year once', async () => {
+test('the 2021 table as a template, retitled and picked back from a chat, is checked and imported as the title’s year once', async () => {
   const page = await openOffice(t, ADMIN, 'ledger');
   await page.tap('.btn-template');
   await until(() => (page.data().files as unknown[]).length === 1 || page.data().jobError !== '', 'the template');
@@ -85,13 +88,36 @@ test('the 2021 table as a template, picked back from a chat, is checked and impo
   expect(page.textOf('.check-summary')).toContain('44 项任务');
   expect(page.root.querySelector('.problem')).toBeUndefined();
 
-  // The file names 2021, which exists: the page says so instead of asking the server.
+  // The file names 2021, which exists: the page says so at the year instead of asking the server.
   expect(page.data().importYear).toBe('2021');
+  expect(page.textOf('.year-tip')).toContain('取自表格标题“邹城市2021年政务公开工作任务分解表”');
   await page.tap('.btn-commit');
-  await until(() => page.data().importError !== '', 'the refusal');
-  expect(page.textOf('.import-error')).toBe('2021年的任务表已经存在，不能重复导入。');
+  await until(() => page.data().yearError !== '', 'the refusal');
+  expect(page.textOf('.year-error')).toBe('2021年的任务表已经存在，不能重复导入。');
 
+  // Another year for last year's table: refused at the field, naming both years, before any confirmation.
+  const modals = wxState.modals.length;
   await page.type('.import-year', '2032');
+  expect(page.root.querySelector('.year-error')).toBeUndefined();
+  expect(page.root.querySelector('.cell-invalid')).toBeUndefined();
+  await page.tap('.btn-commit');
+  await until(() => page.data().yearError !== '', 'the refusal');
+  expect(page.textOf('.year-error')).toBe(
+    '表格标题是2021年，所选年度是2032年：请核对文件或年度（要导入为2032年，请先把表格标题中的年度改为2032年）',
+  );
+  expect(page.root.querySelector('.cell-invalid')?.dom?.textContent).toContain('年度');
+  expect(wxState.modals.length).toBe(modals);
+  expect((await api(t, ADMIN, 'plan.list', {})).map((p) => p.year)).toEqual([2021]);
+
+  // The office changes the title to 2032 on the PC and sends the file again: the year comes from it.
+  const as2032 = await withTitleYear(template, 2032);
+  wxState.messageFiles.push([{ path: tempFile('2032任务分解表.xlsx', as2032), name: '2032任务分解表.xlsx' }]);
+  await page.tap('.btn-pick');
+  const checkedFile = () => (page.data().check as { fileName: string } | null)?.fileName;
+  await until(() => checkedFile() === '2032任务分解表.xlsx' || page.data().importError !== '', 'the second check');
+  expect(page.textOf('.check-summary')).toContain('检查通过');
+  expect(page.data().importYear).toBe('2032');
+  expect(page.textOf('.year-tip')).toContain('取自表格标题“邹城市2032年政务公开工作任务分解表”');
   await page.tap('.make-current');
   expect(page.data().makeCurrent).toBe(false);
   await page.tap('.btn-commit');
@@ -121,6 +147,40 @@ test('the 2021 table as a template, picked back from a chat, is checked and impo
   expect((await api(t, ADMIN, 'plan.list', {})).find((p) => p.current)?.year).toBe(2032);
   const audit = await api(t, ADMIN, 'audit.list', { action: 'plan.setCurrent' });
   expect(audit.entries.map((e) => e.actor)).toEqual([ADMIN]);
+});
+
+test('a title without a year: the page says so and offers a year to check; a refused year shows at the field; the year typed is imported', async () => {
+  const bytes = await xlsxOf([
+    ['政务公开工作任务分解表'],
+    ['大项', '小项', '序号', '任务要求', '责任单位'],
+    ['一、深化重点领域政府信息公开', '(一)立足实施重大战略推进政务公开', 1, '做好规划公开', '市司法局'],
+  ]);
+
+  const page = await openOffice(t, ADMIN, 'ledger');
+  wxState.messageFiles.push([{ path: tempFile('任务分解表.xlsx', bytes), name: '任务分解表.xlsx' }]);
+  await page.tap('.btn-pick');
+  await until(() => page.data().importStep === 'checked' || page.data().importError !== '', 'the check');
+  expect(page.textOf('.check-summary')).toContain('检查通过');
+  expect(page.textOf('.year-tip')).toBe('表格标题中没有写明年度，已按最近年度的下一年填写，请核对。');
+  // Offered: the year after the newest plan (or after last year); any year may be typed.
+  expect(Number(page.data().importYear)).toBeGreaterThan(2021);
+
+  // Meanwhile another administrator imports 2036 from the same file: the function's refusal shows at the year.
+  const fileID = t.cloud.storage.fileIdOf(wxState.uploads[0]?.cloudPath ?? '');
+  const other = await t.ledger(ADMIN)('import.commit', { fileID, year: 2036, makeCurrent: false, requestId: 'other-admin' });
+  expect(other).toMatchObject({ ok: true });
+  await page.type('.import-year', '2036');
+  await page.tap('.btn-commit');
+  await until(() => page.data().yearError !== '' || page.data().importError !== '', 'the refusal');
+  expect(page.textOf('.year-error')).toBe('2036 年的任务分解表已经存在，不能重复导入');
+  expect(page.data().importError).toBe('');
+
+  await page.type('.import-year', '2037');
+  await page.tap('.btn-commit');
+  await until(() => page.textOf('.import-done') !== '' || page.data().importError !== '' || page.data().yearError !== '', 'the import');
+  expect(page.textOf('.import-done')).toContain('已导入2037年任务分解表：1 项任务');
+  const plan = await api(t, ADMIN, 'plan.get', { year: 2037 });
+  expect(plan.title).toBe('政务公开工作任务分解表');
 });
 
 test('a file with problems lists them by row and column and imports nothing; a non-xlsx file is not uploaded', async () => {

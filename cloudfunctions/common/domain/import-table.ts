@@ -11,7 +11,13 @@
  * cells take the value above. A row with nothing in 序号 / 任务要求 /
  * 责任单位 is not a task (blank, or a heading row naming a 大项 or 小项).
  */
-import { IMPORT_COLUMNS, type ImportColumn, type ImportProblem } from '../../../miniprogram/shared/ledger-api';
+import {
+  IMPORT_COLUMNS,
+  YEAR_MISSING_TEXT,
+  yearMismatchText,
+  type ImportColumn,
+  type ImportProblem,
+} from '../../../miniprogram/shared/ledger-api';
 import type { TableCategory, TableSection, TableTask } from '../table';
 import type { DirectoryUnit, UnitGroup } from './assignments';
 import { fromCellText } from './cell-text';
@@ -88,6 +94,31 @@ export function hiddenRowProblems(rows: readonly (readonly string[])[], hidden: 
 /** A character someone used between two unit names that the table's grammar does not read as a separator. */
 export function unreadableSeparator(name: string): string | undefined {
   return /[/／|｜\\;；:：·•+＋&＆]/.exec(name)?.[0];
+}
+
+/** Plan years the system keeps (as planYearInput checks a year given). */
+const PLAN_YEARS = { min: 2000, max: 2100 } as const;
+
+/**
+ * Why a year given for an import cannot be: the table's title names another one
+ * (last year's table is not next year's by a slip of the finger). Undefined when
+ * no year is given, the title names none, or both agree.
+ */
+export function otherYearThanTitle(titleYear: number | null, given: number | undefined): string | undefined {
+  return given !== undefined && titleYear !== null && given !== titleYear ? yearMismatchText(titleYear, given) : undefined;
+}
+
+/** The year an import creates: the one given, else the title's; or why there is none. */
+export function importYearOf(titleYear: number | null, given: number | undefined): { year: number } | { refusal: string } {
+  const refusal = otherYearThanTitle(titleYear, given);
+  if (refusal) return { refusal };
+  const year = given ?? titleYear;
+  if (year === null) return { refusal: YEAR_MISSING_TEXT };
+  // A title may name 1998年; a year given was range-checked already.
+  if (year < PLAN_YEARS.min || year > PLAN_YEARS.max) {
+    return { refusal: `表格标题中的年度是${year}年，年度应在 ${PLAN_YEARS.min} 到 ${PLAN_YEARS.max} 之间：请核对标题` };
+  }
+  return { year };
 }
 
 /** The 大项 cell as the template writes it: `一、深化重点领域政府信息公开`. */

@@ -72,8 +72,11 @@ export interface ImportCheckResult {
 export interface ImportCommitInput {
   /** The checked file, uploaded under IMPORT_PREFIX. */
   fileID: string;
-  /** Year of the new plan; refused when a plan for that year exists. */
-  year: number;
+  /**
+   * Year of the new plan; refused when a plan for that year exists, or when the
+   * table's title names another year. Omitted: the title's year.
+   */
+  year?: number;
   /** Make the new plan the current one (contacts then see its tasks). */
   makeCurrent: boolean;
   /** Idempotency key: a retry returns the first result. */
@@ -104,8 +107,8 @@ export interface LedgerActions {
   'ledger.archive': { req: LedgerScope; res: LedgerArchiveResult };
   /** The import template (.xlsx); filled with a year's table when `year` is given, else blank with an example row. */
   'ledger.template': { req: { year?: number }; res: LedgerFileView };
-  /** Dry run: read an uploaded 任务分解表 and report every problem; writes nothing. */
-  'import.check': { req: { fileID: string }; res: ImportCheckResult };
+  /** Dry run: read an uploaded 任务分解表 and report every problem; writes nothing. A `year` other than the title's is refused. */
+  'import.check': { req: { fileID: string; year?: number }; res: ImportCheckResult };
   /** Create the new plan and its assignments from a file without problems. */
   'import.commit': { req: ImportCommitInput; res: ImportCommitResult };
   /** Make a year's plan the current one, e.g. a table imported ahead of time with `makeCurrent: false`. */
@@ -118,5 +121,13 @@ export type LedgerResult<A extends LedgerActionName> = ApiResult<LedgerResponse<
 
 /** Where the office uploads a 任务分解表 to import: the function refuses other paths. */
 export const importPrefix = (openid: string) => `imports/${openid}/`;
+/**
+ * The refusal when the year chosen for an import is not the one the table's title
+ * names: the function and the page say the same (the page before asking to confirm).
+ */
+export const yearMismatchText = (titleYear: number, chosen: number): string =>
+  `表格标题是${titleYear}年，所选年度是${chosen}年：请核对文件或年度（要导入为${chosen}年，请先把表格标题中的年度改为${chosen}年）`;
+/** The refusal when neither the import nor the table's title names a year. */
+export const YEAR_MISSING_TEXT = '请填写年度：表格标题中没有写明年度（如“邹城市2022年政务公开工作任务分解表”）';
 /** Largest import file accepted (a 44-task table is ~30 KB). */
 export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;

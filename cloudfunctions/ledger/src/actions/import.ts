@@ -4,6 +4,10 @@
  * creates the new plan, its tasks and assignments; plan.setCurrent switches
  * the current year.
  *
+ * The year is the one the table's title names (邹城市2022年…): a year given
+ * with the call must be that one, so last year's table cannot become next
+ * year's by a slip of the finger. A title without a year takes the year given.
+ *
  * No partial plan is ever visible: tasks and assignments are written first
  * (nothing reads them without their plan), the plan document last; it is
  * the commit point. An import holds a lease on `imports/<planId>` while it
@@ -17,7 +21,14 @@ import { audit } from '../../../common/audit';
 import { _, addMissing, cloud, db, fetchAll, first, isDuplicateKey, total } from '../../../common/cloud';
 import type { Caller } from '../../../common/context';
 import { fileIdIssue } from '../../../common/domain/evidence';
-import { hiddenRowProblems, readImportSheet, unitProblems, type ImportedTable } from '../../../common/domain/import-table';
+import {
+  hiddenRowProblems,
+  importYearOf,
+  otherYearThanTitle,
+  readImportSheet,
+  unitProblems,
+  type ImportedTable,
+} from '../../../common/domain/import-table';
 import { buildPlanDocs, planId, type PlanDoc, type PlanDocs } from '../../../common/domain/plan-docs';
 import { ApiFailure, conflict, invalid, notFound, scrub } from '../../../common/envelope';
 import { currentPlan, directoryUnit } from '../../../common/plans';
@@ -26,7 +37,7 @@ import { C } from '../../../common/schema';
 import { tempUrlBatch } from '../../../common/storage';
 import { DIRECTORY, type TaskTable } from '../../../common/table';
 import { inTransaction, txAudit, txGet, txPut } from '../../../common/transaction';
-import { boolean, object, planYearInput, string } from '../../../common/validate';
+import { boolean, object, optional, planYearInput, string } from '../../../common/validate';
 import { DownloadError, download, TooLargeError } from '../files';
 import { readWorkbook } from '../read-xlsx';
 import type { LedgerActionDef } from '../router';
@@ -100,6 +111,23 @@ async function checkFile(fileID: string, caller: Caller): Promise<Checked> {
   return { table, problems, units };
 }
 
+/**
+ * The year a checked file imports as (importYearOf), refusing at the field to
+ * highlight. A year that differs from the title's is said first (the wrong file,
+ * or the wrong year, makes the file's problems moot), then the file's problems,
+ * then a year named nowhere.
+ */
+function importYear(checked: Checked, given: number | undefined): number {
+  const other = otherYearThanTitle(checked.table.yearInFile, given);
+  if (other) throw invalid('year', other);
+  if (checked.problems.length > 0) {
+    throw invalid('fileID', `文件中还有 ${checked.problems.length} 处问题，请先检查并修改后再导入`);
+  }
+  const choice = importYearOf(checked.table.yearInFile, given);
+  if ('refusal' in choice) throw invalid('year', choice.refusal);
+  return choice.year;
+}
+
 function planDocsOf(
   checked: Checked,
   year: number,
@@ -131,9 +159,11 @@ function planDocsOf(
 
 export const importCheck: LedgerActionDef<'import.check'> = {
   access: 'admin',
-  input: object({ fileID: fileIdInput }),
-  async run({ fileID }, caller): Promise<ImportCheckResult> {
+  input: object({ fileID: fileIdInput, year: optional(planYearInput) }),
+  async run({ fileID, year }, caller): Promise<ImportCheckResult> {
     const checked = await checkFile(fileID, caller);
+    const other = otherYearThanTitle(checked.table.yearInFile, year);
+    if (other) throw invalid('year', other);
     const docs = planDocsOf(checked, checked.table.yearInFile ?? 2000, '', caller.openid, fileID, '', false);
     return {
       yearInFile: checked.table.yearInFile,
@@ -171,12 +201,19 @@ async function demoteNewer(year: number): Promise<void> {
 
 export const importCommit: LedgerActionDef<'import.commit'> = {
   access: 'admin',
-  input: object({ fileID: fileIdInput, year: planYearInput, makeCurrent: boolean(), requestId: requestIdInput }),
-  async run({ fileID, year, makeCurrent, requestId }, caller): Promise<ImportCommitResult> {
+  input: object({ fileID: fileIdInput, year: optional(planYearInput), makeCurrent: boolean(), requestId: requestIdInput }),
+  async run({ fileID, year: given, makeCurrent, requestId }, caller): Promise<ImportCommitResult> {
     const requestKey = `${caller.openid}:${requestId}`;
     const done = await first<ImportDoc>(db.collection(C.imports).where({ requestKey, state: 'done' }).limit(1));
     if (done?.result) return { ...done.result, duplicate: true };
 
+    // A year given is refused as a duplicate before the file is read; none given, the file says which.
+    let checked: Checked | undefined;
+    let year = given;
+    if (year === undefined) {
+      checked = await checkFile(fileID, caller);
+      year = importYear(checked, undefined);
+    }
     const pid = planId(year);
     const existing = await first<PlanDoc>(db.collection(C.plans).where({ year }).limit(1));
     if (existing && existing.import?.requestKey !== requestKey)
@@ -190,10 +227,8 @@ export const importCommit: LedgerActionDef<'import.commit'> = {
       const assignments = await total(db.collection(C.assignments).where({ planId: pid }));
       result = { planId: pid, year, tasks: existing.taskCount, assignments, current: existing.current !== false };
     } else {
-      const checked = await checkFile(fileID, caller);
-      if (checked.problems.length > 0) {
-        throw invalid('fileID', `文件中还有 ${checked.problems.length} 处问题，请先检查并修改后再导入`);
-      }
+      checked ??= await checkFile(fileID, caller);
+      importYear(checked, given);
       const before = await currentPlan();
       // The first plan of an environment is current whatever was asked: there is no other.
       const current = makeCurrent || before === undefined;

@@ -8,11 +8,12 @@
  * - 导入任务分解表: download the template, fill it on the PC, send it to
  *   oneself in WeChat, pick it here; a dry run lists every problem by row
  *   and column, and only a clean file can be imported — once, even when the
- *   tap is retried after a lost answer.
+ *   tap is retried after a lost answer. The year is read from the table's
+ *   title; another year is refused (here before asking, and by the function).
  */
 import type { PlanSummary, RoundView } from '../../../shared/api';
 import type { ImportCheckResult, ImportProblem, LedgerFileView } from '../../shared/ledger-api';
-import { IMPORT_MAX_BYTES } from '../../shared/ledger-api';
+import { IMPORT_MAX_BYTES, yearMismatchText } from '../../shared/ledger-api';
 import { ApiCallError, call, errorText } from '../../../services/call';
 import { fileSizeText, formatTime } from '../../../utils/format';
 import { newRequestId } from '../../../utils/ids';
@@ -51,6 +52,8 @@ interface CheckData {
   problems: string[];
   moreProblems: number;
   ok: boolean;
+  /** The year the table's title names, null when it names none. */
+  titleYear: number | null;
 }
 type ImportStep = 'idle' | 'uploading' | 'checking' | 'checked' | 'committing';
 interface LedgerData {
@@ -72,6 +75,10 @@ interface LedgerData {
   importError: string;
   check: CheckData | null;
   importYear: string;
+  /** Where the year shown came from, said under the field. */
+  importYearTip: string;
+  /** A refusal of the year (format, an existing year, not the title's), shown at the field. */
+  yearError: string;
   makeCurrent: boolean;
   imported: string;
 }
@@ -103,6 +110,7 @@ export function checkData(fileName: string, c: ImportCheckResult): CheckData {
     problems: shown,
     moreProblems: c.problems.length - shown.length,
     ok: c.problems.length === 0,
+    titleYear: c.yearInFile,
   };
 }
 
@@ -110,6 +118,13 @@ export function checkData(fileName: string, c: ImportCheckResult): CheckData {
 export function suggestedYear(c: ImportCheckResult, plans: readonly PlanSummary[]): number {
   if (c.yearInFile) return c.yearInFile;
   return plans.reduce((max, p) => Math.max(max, p.year), new Date().getFullYear() - 1) + 1;
+}
+
+/** Said under the year: where it came from, so nobody retypes what the file says. */
+export function yearTip(c: ImportCheckResult): string {
+  return c.yearInFile
+    ? `取自表格标题“${c.title}”。要导入为其他年度，请先修改表格标题中的年度。`
+    : '表格标题中没有写明年度，已按最近年度的下一年填写，请核对。';
 }
 
 export function fileRow(key: string, kind: string, f: LedgerFileView, extra: string, now: Date = new Date()): FileRow {
@@ -149,6 +164,8 @@ Component({
     importError: '',
     check: null,
     importYear: '',
+    importYearTip: '',
+    yearError: '',
     makeCurrent: true,
     imported: '',
   } as LedgerData,
@@ -341,7 +358,7 @@ Component({
       const own = this.own();
       own.importFileID = '';
       own.requestId = '';
-      this.setData({ importError: '', imported: '', check: null });
+      this.setData({ importError: '', yearError: '', imported: '', check: null });
       if (!/\.xlsx$/i.test(name)) {
         this.setData({ importError: '请选择 .xlsx 格式的任务分解表（可先用「下载模板」得到格式）。' });
         return;
@@ -360,6 +377,7 @@ Component({
           importStep: 'checked',
           check: checkData(name, result),
           importYear: String(suggestedYear(result, own.plans)),
+          importYearTip: yearTip(result),
           makeCurrent: true,
         });
       } catch (err) {
@@ -370,7 +388,7 @@ Component({
     onImportYear(e: WechatMiniprogram.Input) {
       // A different year is a different import.
       this.own().requestId = '';
-      this.setData({ importYear: e.detail.value.trim(), importError: '' });
+      this.setData({ importYear: e.detail.value.trim(), importError: '', yearError: '' });
     },
 
     onToggleCurrent() {
@@ -384,11 +402,16 @@ Component({
       if (d.importStep !== 'checked' || !d.check?.ok || !own.importFileID) return;
       const year = Number(d.importYear);
       if (!/^\d{4}$/.test(d.importYear) || year < 2000 || year > 2100) {
-        this.setData({ importError: '请填写四位年份，如 2022。' });
+        this.setData({ yearError: '请填写四位年份，如 2022。' });
+        return;
+      }
+      // Said before the confirmation, in the function's own words: it refuses the same.
+      if (d.check.titleYear !== null && year !== d.check.titleYear) {
+        this.setData({ yearError: yearMismatchText(d.check.titleYear, year) });
         return;
       }
       if (own.plans.some((p) => p.year === year)) {
-        this.setData({ importError: `${year}年的任务表已经存在，不能重复导入。` });
+        this.setData({ yearError: `${year}年的任务表已经存在，不能重复导入。` });
         return;
       }
       const current = d.makeCurrent
@@ -396,7 +419,7 @@ Component({
         : '导入后暂不启用，联络员仍看到当前年度的任务。';
       if (!(await confirmDialog(`导入${year}年任务分解表`, `${d.check.summary}${current}`, '导入'))) return;
       if (!own.requestId) own.requestId = newRequestId();
-      this.setData({ importStep: 'committing', importError: '' });
+      this.setData({ importStep: 'committing', importError: '', yearError: '' });
       try {
         const res = await commitImport({ fileID: own.importFileID, year, makeCurrent: d.makeCurrent, requestId: own.requestId });
         own.requestId = '';
@@ -411,9 +434,12 @@ Component({
         const retryable = err instanceof ApiCallError && (err.code === 'NETWORK' || err.code === 'INTERNAL');
         // The id is kept on a lost answer: tapping again is the same import, not a second plan.
         if (!retryable) own.requestId = '';
+        // A refusal of the year (CONFLICT names it too) is shown at the year.
+        const atYear = err instanceof ApiCallError && err.field === 'year';
         this.setData({
           importStep: 'checked',
-          importError: retryable ? `${errorText(err)}。可以再点一次，不会重复导入。` : errorText(err),
+          yearError: atYear ? errorText(err) : '',
+          importError: atYear ? '' : retryable ? `${errorText(err)}。可以再点一次，不会重复导入。` : errorText(err),
         });
       }
     },
