@@ -89,7 +89,7 @@ function handleOutbox(cloud: LocalCloud, url: URL, res: http.ServerResponse): vo
 /** `consoleAssets`: where the built console lives (build/console by default). */
 export function createBridge(cloud: LocalCloud, extraRoutes: RouteHandler[] = [], opts: { consoleAssets?: string } = {}): http.Server {
   const routes = [...extraRoutes, consoleRoutes(cloud, { assetsDir: opts.consoleAssets })];
-  return http.createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
     const done = (async () => {
       const call = /^\/call\/([^/]+)$/.exec(url.pathname);
@@ -115,6 +115,11 @@ export function createBridge(cloud: LocalCloud, extraRoutes: RouteHandler[] = []
       else res.destroy();
     });
   });
+  // Idle keep-alive sockets are closed by the client only. When the server closes them too, a request the client
+  // writes just as the server's timer fires is reset (ECONNRESET) — seen on a busy machine, where the timer phase
+  // can run before the request is read.
+  server.keepAliveTimeout = 0;
+  return server;
 }
 
 export function listen(server: http.Server, port: number, host = '127.0.0.1'): Promise<string> {
