@@ -8,8 +8,8 @@ import type ExcelJS from 'exceljs';
 import { db } from '../../cloudfunctions/common/cloud';
 import { buildPlanDocs } from '../../cloudfunctions/common/domain/plan-docs';
 import { landscapeScale, textHeight } from '../../cloudfunctions/common/domain/print-layout';
-import { LEDGER_COLUMNS, LEDGER_PAPER } from '../../cloudfunctions/ledger/src/actions/export';
-import { BODY_PT } from '../../cloudfunctions/ledger/src/xlsx';
+import { LEDGER_COLUMNS, LEDGER_PAPER, LINKS_SHEET, SUMMARY_SHEETS } from '../../cloudfunctions/ledger/src/actions/export';
+import { BODY_PT, OPEN_LINK_TEXT } from '../../cloudfunctions/ledger/src/xlsx';
 import type { ReportDoc } from '../../cloudfunctions/common/records';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
 import { uploadPrefix, type RoundView } from '../../miniprogram/shared/api';
@@ -258,20 +258,74 @@ test.each(INJECTIONS.map((text, i) => [JSON.stringify(text), text, TASKS[i] as n
 );
 
 test('no formula anywhere: every sheet’s XML is free of <f> elements', () => {
-  for (const no of [1, 2]) expect(sheetXml(xlsx, no)).not.toMatch(/<f[\s>]/);
+  expect(workbook.worksheets.map((w) => w.name)).toEqual(['工作台账', LINKS_SHEET, ...SUMMARY_SHEETS.map((s) => s.name)]);
+  for (const no of [1, 2, 3, 4]) expect(sheetXml(xlsx, no)).not.toMatch(/<f[\s>]/);
 });
 
-test('the summary counts per task and per unit, in directory order', async () => {
-  const wb = await readWorkbook(xlsx);
-  const sum = wb.getWorksheet('汇总') as ExcelJS.Worksheet;
-  const rows = [...Array(sum.rowCount).keys()].map((i) => sum.getRow(i + 1));
-  const total = rows.find((r) => r.getCell(1).text === '合计');
-  expect(total?.getCell(3).value).toBe(whole.rows);
-  const t25 = rows.find((r) => r.getCell(1).value === 25);
+test('the 证明链接 sheet: one row per link in ledger order, its URL as written and a cell that opens it', () => {
+  const links = workbook.getWorksheet(LINKS_SHEET) as ExcelJS.Worksheet;
+  const rows = [...Array(links.rowCount - 3).keys()].map((i) => links.getRow(i + 4));
+  // Ledger order: 市司法局's reports with a link, one each.
+  expect(rows.map((r) => r.getCell(1).value)).toEqual([...TASKS].sort((a, b) => a - b));
+  const xml = sheetXml(xlsx, 2);
+  const rels = unzip(xlsx).get('xl/worksheets/_rels/sheet2.xml.rels')?.toString('utf8') ?? '';
+  for (const [i, text] of INJECTIONS.entries()) {
+    const row = rows.find((r) => r.getCell(1).value === TASKS[i]) as ExcelJS.Row;
+    expect(row.getCell(2).text).toBe('市司法局');
+    expect(row.getCell(3).text).toBe('第三季度');
+    // The title exactly as typed, kept text by the quote-prefix style, as in the ledger.
+    expect(row.getCell(4).text).toBe(text.replace(/\r/g, '\n'));
+    expect(cellTypeInXml(xml, `D${row.number}`)).toBe('inlineStr');
+    const url = i < 4 ? 'https://www.zoucheng.gov.cn/art/1.html' : 'https://www.zoucheng.gov.cn/';
+    expect(row.getCell(5).text).toBe(url);
+    expect(row.getCell(6).value).toEqual({ text: OPEN_LINK_TEXT, hyperlink: url });
+    expect(row.getCell(7).text).toBe('链接尚未检查');
+    // The hyperlink is the sheet's relationship to an external target, never a HYPERLINK() formula.
+    const rId = new RegExp(`<hyperlink ref="F${row.number}" r:id="(rId\\d+)"`).exec(xml)?.[1];
+    expect(rId).toBeDefined();
+    expect(rels).toContain(
+      `Id="${rId}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="${url}" TargetMode="External"`,
+    );
+  }
+  expect(links.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1, printTitlesRow: '3:3' });
+  // The ledger's cells keep their text and carry no link: LibreOffice would print them on one line.
+  expect(sheetXml(xlsx, 1)).not.toContain('<hyperlink ');
+});
+
+test('the summary counts per task and per unit, in directory order', () => {
+  const [byTask, byUnit] = SUMMARY_SHEETS.map((s) => workbook.getWorksheet(s.name) as ExcelJS.Worksheet) as [
+    ExcelJS.Worksheet,
+    ExcelJS.Worksheet,
+  ];
+  const rowsOf = (sh: ExcelJS.Worksheet) => [...Array(sh.rowCount - 3).keys()].map((i) => sh.getRow(i + 4));
+  const tasks = rowsOf(byTask);
+  expect(tasks.at(-1)?.getCell(1).text).toBe('合计');
+  expect(tasks.at(-1)?.getCell(3).value).toBe(whole.rows);
+  const t25 = tasks.find((r) => r.getCell(1).value === 25);
   // 市司法局 in two rounds: one approved, one submitted (its q3 report).
   expect([t25?.getCell(3).value, t25?.getCell(4).value, t25?.getCell(5).value]).toEqual([2, 1, 1]);
-  const unitNames = rows.filter((r) => r.number > (total?.number ?? 0) + 2).map((r) => r.getCell(2).text);
-  expect(unitNames).toEqual(DIRECTORY.units.map((u) => u.name));
+  const units = rowsOf(byUnit);
+  expect(units.at(-1)?.getCell(3).value).toBe(whole.rows);
+  expect(units.slice(0, -1).map((r) => r.getCell(2).text)).toEqual(DIRECTORY.units.map((u) => u.name));
+  // Printed: A4 landscape at the body size, each sheet's own header on every page, every row as high as its text.
+  for (const [i, sh] of [byTask, byUnit].entries()) {
+    const columns = SUMMARY_SHEETS[i]!.columns;
+    expect(sh.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1, printTitlesRow: '3:3' });
+    expect(
+      landscapeScale(
+        columns.map((c) => c.width),
+        9,
+        0.4,
+      ),
+    ).toBe(100);
+    for (const row of rowsOf(sh)) {
+      const own = textHeight(
+        columns.map((c, j) => ({ text: row.getCell(j + 1).text, width: c.width })),
+        BODY_PT,
+      );
+      expect([sh.name, row.number, (row.height ?? 0) >= own]).toEqual([sh.name, row.number, true]);
+    }
+  }
 });
 
 test('one round: its rows only, every task still listed, the round in the name', async () => {
