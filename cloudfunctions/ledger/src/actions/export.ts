@@ -164,6 +164,9 @@ function linkCheckText(state: LinkStateDoc | undefined, now: Date): string {
 
 const DECISION = { approve: '通过', return: '退回' } as const;
 
+/** The unit as the ledger names it: a retired one marked so. */
+const unitLabel = (row: LedgerRow<Latest>): string => (row.unitActive ? row.unitName : `${row.unitName}（已停用）`);
+
 function rowValues(row: LedgerRow<Latest>): Value[] {
   const report = row.report?.doc;
   const review = row.report?.review;
@@ -173,7 +176,7 @@ function rowValues(row: LedgerRow<Latest>): Value[] {
     null,
     null,
     null,
-    row.unitActive ? row.unitName : `${row.unitName}（已停用）`,
+    unitLabel(row),
     ROLE_LABEL[row.role],
     row.roundName,
     row.due,
