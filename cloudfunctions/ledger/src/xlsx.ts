@@ -179,7 +179,8 @@ export function linkTarget(url: string): string | null {
  * external target) showing `OPEN_LINK_TEXT`, or leaves it empty when `url` is no web address.
  * LibreOffice turns a hyperlinked cell's whole text into one link field, which neither wraps
  * nor keeps line breaks, so a long URL or a cell of several lines would print cut: the URL is
- * printed as text in a cell of its own and only this short cell carries the link.
+ * printed as text in a cell of its own and only this short cell carries the link. exceljs
+ * writes this cell as a plain string (`t="str"`, no formula): its text is ours, never a contact's.
  */
 export function writeLink(sheet: Sheet, row: number, col: number, url: string): void {
   const target = linkTarget(url);
