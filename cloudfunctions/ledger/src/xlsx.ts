@@ -176,17 +176,17 @@ export function linkTarget(url: string): string | null {
 
 /**
  * Makes cell (`row`, `col`) a hyperlink to `url` (kept in the sheet's relationships as an
- * external target) showing `OPEN_LINK_TEXT`, or leaves it empty when `url` is no web address.
+ * external target) showing `text`, a short one of ours; nothing when `url` is no web address.
  * LibreOffice turns a hyperlinked cell's whole text into one link field, which neither wraps
  * nor keeps line breaks, so a long URL or a cell of several lines would print cut: the URL is
  * printed as text in a cell of its own and only this short cell carries the link. exceljs
  * writes this cell as a plain string (`t="str"`, no formula): its text is ours, never a contact's.
  */
-export function writeLink(sheet: Sheet, row: number, col: number, url: string): void {
+export function writeLink(sheet: Sheet, row: number, col: number, url: string, text = OPEN_LINK_TEXT): void {
   const target = linkTarget(url);
   if (!target) return;
   const cell = sheet.getRow(row).getCell(col);
-  cell.value = { text: OPEN_LINK_TEXT, hyperlink: target };
+  cell.value = { text, hyperlink: target };
   cell.font = LINK_FONT;
 }
 
