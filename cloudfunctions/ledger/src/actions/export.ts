@@ -295,7 +295,7 @@ function linkRows(table: LedgerTable<Latest>, now: Date): { values: Value[]; url
           url: l.url,
           values: [
             block.task.no,
-            row.unitName,
+            unitLabel(row),
             row.roundName,
             l.title || (state ? linkTitle(state) : ''),
             l.url,
@@ -389,7 +389,7 @@ export const ledgerExport: LedgerActionDef<'ledger.export'> = {
       links.commit();
       const counts = (c: StatusCounts): Value[] => COUNT_COLUMNS.map((k) => c[k.key]);
       const total: Value[] = ['合计', '', ...counts(table.totals)];
-      const basis = `按${roundNames}统计，状态与“工作台账”相同。`;
+      const basis = scope.rounds.length ? `按${roundNames}统计，状态与“工作台账”相同。` : '本次导出范围内没有报送轮次。';
       const [byTask, byUnit] = SUMMARY_SHEETS.map((s) => addSheet(writer, s.name, s.columns, 3)) as [Sheet, Sheet];
       writeSummarySheet(byTask, TASK_SUMMARY_COLUMNS, `${title} 任务汇总`, basis, [
         ...table.blocks.map((b) => {
@@ -399,7 +399,7 @@ export const ledgerExport: LedgerActionDef<'ledger.export'> = {
         total,
       ]);
       byTask.commit();
-      writeSummarySheet(byUnit, UNIT_SUMMARY_COLUMNS, `${title} 单位汇总`, `${basis}单位按单位名录顺序排列，不作排名。`, [
+      writeSummarySheet(byUnit, UNIT_SUMMARY_COLUMNS, `${title} 单位汇总`, basis, [
         ...table.unitCounts.map((u, i): Value[] => [i + 1, u.unitName, ...counts(u.counts)]),
         total,
       ]);
