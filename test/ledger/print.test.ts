@@ -4,12 +4,11 @@
  * converted to PDF by LibreOffice (headless) and read back with poppler and
  * Ghostscript. One conversion for the whole file: it takes seconds.
  */
-import { execFileSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { sectionCell } from '../../cloudfunctions/common/domain/import-table';
-import { TABLE_2021 } from '../../cloudfunctions/common/table';
+import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
 import { uploadPrefix } from '../../miniprogram/shared/api';
 import {
   CONTACTS,
@@ -22,7 +21,8 @@ import {
   reportInput,
   startUploader,
 } from '../helpers/journey';
-import { fetchFile } from '../helpers/ledger';
+import { fetchFile, unzip } from '../helpers/ledger';
+import { apostropheLines, convert, keepPage, print, squash, type Printed } from './print-render';
 import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
 
 const SSFJ = CONTACTS.ssfj;
@@ -36,11 +36,9 @@ const FORMULA_LIKE = ['=1+1 已在网站公开', '-按计划推进，已完成�
 
 let t: TestCloud;
 let dir: string;
+let printed: Printed;
 let pages: string[];
-/** Font sizes (points, as printed) of every text run, from Ghostscript's text device. */
-let sizes: number[];
-
-const squash = (s: string) => s.replace(/\s+/g, '');
+let resaved: Map<string, Buffer>;
 
 beforeAll(async () => {
   t = startTestCloud();
@@ -86,22 +84,14 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-ledger-print-'));
   const xlsx = path.join(dir, 'ledger.xlsx');
   fs.writeFileSync(xlsx, await fetchFile(exported));
-  // A private profile per run: parallel conversions would otherwise share (and lock) one.
-  execFileSync(
-    'libreoffice',
-    [`-env:UserInstallation=file://${path.join(dir, 'profile')}`, '--headless', '--convert-to', 'pdf', '--outdir', dir, xlsx],
-    { stdio: 'ignore', timeout: 300_000 },
-  );
-  const pdf = path.join(dir, 'ledger.pdf');
-  const count = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))?.[1]);
-  pages = Array.from({ length: count }, (_, i) =>
-    execFileSync('pdftotext', ['-raw', '-f', String(i + 1), '-l', String(i + 1), pdf, '-'], { encoding: 'utf8' }),
-  );
-  const runs = execFileSync('gs', ['-q', '-dNOPAUSE', '-dBATCH', '-sDEVICE=txtwrite', '-dTextFormat=0', '-sOutputFile=-', pdf], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  sizes = [...runs.matchAll(/size="([\d.]+)"/g)].map((m) => Number(m[1]));
+  printed = print(xlsx, dir);
+  pages = printed.pages;
+  keepPage(printed.pdf, 1, 'ledger-print.png');
+  const first = (text: string) => pages.findIndex((p) => p.includes(text)) + 1;
+  if (first('链接地址') > 0) keepPage(printed.pdf, first('链接地址'), 'ledger-links-print.png', 110);
+  if (first('任务要求（摘要）') > 0) keepPage(printed.pdf, first('任务要求（摘要）'), 'ledger-summary-print.png', 110);
+  // LibreOffice opening the file and saving it again (as an office worker might) keeps the links.
+  resaved = unzip(fs.readFileSync(convert(xlsx, dir, 'xlsx')));
 }, 600_000);
 
 afterAll(() => {
@@ -118,17 +108,17 @@ test('every report text, review note and link is printed in full', () => {
 test('texts that start like a formula print exactly as typed: not evaluated, no apostrophe', () => {
   const lines = pages.join('\n').split('\n');
   for (const text of FORMULA_LIKE) expect(lines.some((l) => l.includes(text))).toBe(true);
-  expect(lines.filter((l) => /(^|\s)'[=+\-@]/.test(l))).toEqual([]);
+  expect(apostropheLines(pages)).toEqual([]);
 });
 
 test('no printed text is smaller than 9 pt', () => {
-  expect(sizes.length).toBeGreaterThan(1000);
-  expect(Math.min(...sizes)).toBeGreaterThanOrEqual(9);
+  expect(printed.sizes.length).toBeGreaterThan(1000);
+  expect(Math.min(...printed.sizes)).toBeGreaterThanOrEqual(9);
 });
 
 test('every page with ledger rows names its 大项, and the header and a page number', () => {
   const sections = TABLE_2021.sections.map((s) => squash(sectionCell(s)));
-  const ledgerPages = pages.filter((p) => /待报送|已逾期|已通过|已退回|已报送/.test(p) && !p.includes('任务要求（摘要）'));
+  const ledgerPages = pages.filter((p) => p.includes('最新报送内容'));
   expect(ledgerPages.length).toBeGreaterThan(20);
   ledgerPages.forEach((page, i) => {
     const text = squash(page);
@@ -136,4 +126,34 @@ test('every page with ledger rows names its 大项, and the header and a page nu
     expect(text).toContain('大项小项序号任务要求责任单位');
     expect(text).toContain(`第${i + 1}页，共${pages.length}页`);
   });
+});
+
+test('each evidence link opens from the 证明链接 sheet: a link in the PDF and in the file LibreOffice saves', () => {
+  const linkPages = pages.map((p, i) => [i + 1, p] as const).filter(([, p]) => p.includes('链接地址'));
+  expect(linkPages.length).toBeGreaterThan(0);
+  for (const url of LINKS) {
+    // Printed in full beside the cell that opens it, on a page of the sheet.
+    expect(linkPages.some(([, p]) => squash(p).includes(url))).toBe(true);
+    const annotations = printed.links.filter((l) => l.url === url);
+    expect(annotations.length).toBe(1);
+    expect(linkPages.map(([n]) => n)).toContain(annotations[0]?.page);
+  }
+  expect(printed.links).toHaveLength(LINKS.length);
+  const rels = [...resaved].filter(([name]) => /^xl\/worksheets\/_rels\//.test(name)).map(([, xml]) => xml.toString('utf8'));
+  for (const url of LINKS) expect(rels.some((xml) => xml.includes(`Target="${url}" TargetMode="External"`))).toBe(true);
+});
+
+test('the summary sheets: every task and unit in full, their own header and a page number on every page', () => {
+  const byTask = pages.filter((p) => p.includes('任务要求（摘要）'));
+  const byUnit = pages.filter((p) => p.includes('单位（按单位名录顺序，不作排名）'));
+  expect(byTask.length).toBeGreaterThan(0);
+  expect(byUnit.length).toBeGreaterThan(0);
+  const units = squash(byUnit.join(''));
+  for (const u of DIRECTORY.units) expect([u.name, units.includes(squash(u.name))]).toEqual([u.name, true]);
+  const tasks = byTask.map(squash).join('');
+  for (const no of [1, 22, 44]) expect(tasks).toContain(squash(TABLE_2021.tasks[no - 1]!.requirement.slice(0, 20)));
+  for (const page of [...byTask, ...byUnit]) {
+    for (const header of ['序号', '应报', '已通过', '已逾期']) expect(squash(page)).toContain(header);
+    expect(squash(page)).toMatch(/第\d+页，共\d+页/);
+  }
 });

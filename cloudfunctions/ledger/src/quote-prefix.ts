@@ -1,6 +1,6 @@
 /**
  * The quote-prefix cell style, added to a written package (exceljs cannot
- * write it). Kept apart from xlsx.ts so only the export loads jszip.
+ * write it). Kept apart from xlsx.ts so only the functions' file writers load jszip.
  */
 import fs from 'fs';
 import JSZip from 'jszip';

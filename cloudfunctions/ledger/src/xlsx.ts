@@ -10,6 +10,7 @@
  */
 import ExcelJS from 'exceljs';
 import { cellText, formulaLike } from '../../common/domain/cell-text';
+import { textHeight } from '../../common/domain/print-layout';
 
 export type Sheet = ExcelJS.Worksheet;
 export type Writer = ExcelJS.stream.xlsx.WorkbookWriter;
@@ -41,10 +42,9 @@ const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: 
 /** Page margins in inches: left/right, top/bottom (the footer sits in the bottom one). */
 export const SIDE_MARGIN = 0.4;
 export const TOP_MARGIN = 0.5;
-/** Heights in points of the header row, a 16 pt title and the note line under it (two lines). */
+/** Heights in points of the header row and a 16 pt title. */
 export const HEADER_HEIGHT = 28;
 export const TITLE_HEIGHT = 32;
-export const NOTE_HEIGHT = 30;
 
 export interface Column {
   header: string;
@@ -87,14 +87,28 @@ export function writeTitle(sheet: Sheet, row: number, text: string, span: number
   sheet.getRow(row).height = size * 2;
 }
 
-/** A note line across `span` columns (what was exported, when). */
-export function writeNote(sheet: Sheet, row: number, text: string, span: number): void {
+/** A note line across `columns` (what was exported, when), as high as its wrapped text needs; returns that height. */
+export function writeNote(sheet: Sheet, row: number, text: string, columns: readonly Column[]): number {
   const cell = sheet.getRow(row).getCell(1);
   cell.value = cellValue(text);
   cell.font = { ...BODY_FONT, color: { argb: 'FF555555' } };
   cell.alignment = { horizontal: 'left', vertical: 'middle', wrapText: true };
-  if (span > 1) sheet.mergeCells(row, 1, row, span);
-  sheet.getRow(row).height = NOTE_HEIGHT;
+  if (columns.length > 1) sheet.mergeCells(row, 1, row, columns.length);
+  const width = columns.reduce((a, c) => a + c.width, 0);
+  const height = rowHeight([{ header: '', width }], [text]);
+  sheet.getRow(row).height = height;
+  return height;
+}
+
+/** Points that show every cell of `values` in `columns` in full, as written (see print-layout.ts). */
+export function rowHeight(columns: readonly Column[], values: readonly Value[]): number {
+  return textHeight(
+    columns.map((c, i) => {
+      const v = values[i];
+      return { text: v === null || v === undefined ? '' : cellText(String(v), true), width: c.width };
+    }),
+    BODY_PT,
+  );
 }
 
 export function writeHeader(sheet: Sheet, row: number, columns: readonly Column[]): void {
@@ -146,37 +160,40 @@ export function writeRow(
   });
 }
 
+/** What a link cell shows: a short text, so it prints on one line (see `writeLink`). */
+export const OPEN_LINK_TEXT = '打开链接';
+const LINK_FONT: Partial<ExcelJS.Font> = { ...BODY_FONT, color: { argb: 'FF1F4E99' }, underline: true };
+
+/** `url` as a hyperlink target (parsed, percent-encoded), or null when it is not an http(s) address. */
+export function linkTarget(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Makes cell (`row`, `col`) a hyperlink to `url` (kept in the sheet's relationships as an
+ * external target) showing `text`, a short one of ours; nothing when `url` is no web address.
+ * LibreOffice turns a hyperlinked cell's whole text into one link field, which neither wraps
+ * nor keeps line breaks, so a long URL or a cell of several lines would print cut: the URL is
+ * printed as text in a cell of its own and only this short cell carries the link. exceljs
+ * writes this cell as a plain string (`t="str"`, no formula): its text is ours, never a contact's.
+ */
+export function writeLink(sheet: Sheet, row: number, col: number, url: string, text = OPEN_LINK_TEXT): void {
+  const target = linkTarget(url);
+  if (!target) return;
+  const cell = sheet.getRow(row).getCell(col);
+  cell.value = { text, hyperlink: target };
+  cell.font = LINK_FONT;
+}
+
 /** Merges rows `from`…`to` of column `col` (1-based) when they are more than one, centred vertically. */
 export function mergeDown(sheet: Sheet, col: number, from: number, to: number): void {
   if (to <= from) return;
   sheet.mergeCells(from, col, to, col);
   const cell = sheet.getRow(from).getCell(col);
   cell.alignment = { ...cell.alignment, vertical: 'middle' };
-}
-
-/**
- * Merges runs of one key down a column (大项, 小项): the first row of a run
- * gets the text; a run is merged when the next one starts or at `end`.
- */
-export class MergeRuns {
-  private run: { key: unknown; start: number } | undefined;
-
-  constructor(
-    private readonly sheet: Sheet,
-    private readonly col: number,
-  ) {}
-
-  /** Row `row` belongs to `key`; returns true when that starts a new run. */
-  at(row: number, key: unknown, text: string): boolean {
-    if (this.run && this.run.key === key) return false;
-    this.end(row - 1);
-    this.run = { key, start: row };
-    this.sheet.getRow(row).getCell(this.col).value = cellValue(text);
-    return true;
-  }
-
-  end(lastRow: number): void {
-    if (this.run) mergeDown(this.sheet, this.col, this.run.start, lastRow);
-    this.run = undefined;
-  }
 }

@@ -33,7 +33,8 @@ import { TEMP_URL_BATCH, tempUrlBatch } from '../../../common/storage';
 import { DownloadError, download, publish, safeName, SpillSink, TooLargeError, withTempDir } from '../files';
 import type { LedgerActionDef } from '../router';
 import { evidenceFolder, fileTitle, resolveScope, scopeInput, storagePath, type Scope } from '../scope';
-import { addSheet, newWriter, writeHeader, writeRow, writeTitle, type Column, type Sheet } from '../xlsx';
+import { quotePrefixPackage } from '../quote-prefix';
+import { addSheet, newWriter, rowHeight, writeHeader, writeLink, writeRow, writeTitle, type Column, type Sheet, type Value } from '../xlsx';
 
 const OVER_BUDGET = '未打包：超出单次打包的时间或大小上限，请按报送轮次分别导出';
 /** A download up to this size stays in memory; a larger one goes to the call's temp folder first. */
@@ -231,16 +232,18 @@ function uniqueEntry(folder: string, name: string, taken: Set<string>): string {
   return entry;
 }
 
-const INDEX_COLUMNS: Column[] = [
-  { header: '序号', width: 6, align: 'center' },
-  { header: '单位', width: 18 },
-  { header: '报送轮次', width: 10 },
-  { header: '类型', width: 6, align: 'center' },
-  { header: '文件名 / 链接标题', width: 36 },
-  { header: '大小（KB）', width: 10, align: 'center' },
-  { header: '压缩包内位置 / 链接地址', width: 60 },
-  { header: '情况', width: 30 },
+/** Printed on A4 landscape one page wide at ≥ 9 pt, like the ledger's list sheets. */
+export const INDEX_COLUMNS: Column[] = [
+  { header: '序号', width: 4.5, align: 'center' },
+  { header: '单位', width: 12 },
+  { header: '报送轮次', width: 8 },
+  { header: '类型', width: 5, align: 'center' },
+  { header: '文件名 / 链接标题', width: 24 },
+  { header: '大小（KB）', width: 7, align: 'center' },
+  { header: '压缩包内位置 / 链接地址', width: 38 },
+  { header: '情况', width: 21.5 },
 ];
+const TYPE_COL = 4;
 
 type Fetched = { item: Item; ok: true; data: SpillSink['result'] } | { item: Item; ok: false; reason: string };
 
@@ -287,8 +290,11 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
       writeTitle(index, 1, `${title} 索引`, INDEX_COLUMNS.length, 14);
       writeHeader(index, 2, INDEX_COLUMNS);
       let row = 3;
-      const indexRow = (values: Parameters<typeof writeRow>[3]) => {
-        writeRow(index, row, INDEX_COLUMNS, values);
+      // Rows as high as their text; a text that starts like a formula shown as written (quote prefix).
+      const indexRow = (values: Value[], link?: string) => {
+        writeRow(index, row, INDEX_COLUMNS, values, rowHeight(INDEX_COLUMNS, values), true);
+        // A link row's 类型 cell opens it (the address cell stays text: see writeLink).
+        if (link) writeLink(index, row, TYPE_COL, link, '链接');
         index.getRow(row).commit();
         row++;
       };
@@ -369,7 +375,7 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
       for await (const e of evidenceOf(refs, title)) {
         entries++;
         if (e.kind === 'link') {
-          indexRow([e.taskNo, e.unitName, e.roundName, '链接', e.title, null, e.url, e.check]);
+          indexRow([e.taskNo, e.unitName, e.roundName, '链接', e.title, null, e.url, e.check], e.url);
           continue;
         }
         batch.push(e);
@@ -383,6 +389,7 @@ export const ledgerArchive: LedgerActionDef<'ledger.archive'> = {
       if (entries === 0) indexRow([null, '本次导出范围内没有佐证材料']);
       index.commit();
       await writer.commit();
+      await quotePrefixPackage(indexFile);
       archive.file(indexFile, { name: `${title}/索引.xlsx` });
       await archive.finalize();
       await closed;

@@ -32,12 +32,14 @@ import {
   BODY_PT,
   HEADER_HEIGHT,
   mergeDown,
-  NOTE_HEIGHT,
   SIDE_MARGIN,
   TITLE_HEIGHT,
   TOP_MARGIN,
   newWriter,
+  rowHeight,
+  OPEN_LINK_TEXT,
   writeHeader,
+  writeLink,
   writeNote,
   writeRow,
   writeTitle,
@@ -150,12 +152,20 @@ export function evidenceText(e: EvidenceView | undefined, links?: ReadonlyMap<nu
     const state = links?.get(n);
     const title = l.title || (state ? linkTitle(state) : '');
     lines.push(`链接：${title ? `${title} ` : ''}${l.url}`);
-    lines.push(state ? `（${linkSummary(state, now)}，${HOST_KIND_TEXT[state.latest.hostKind]}）` : '（链接尚未检查）');
+    lines.push(`（${linkCheckText(state, now)}）`);
   }
   return lines.join('\n');
 }
 
+/** What the link check found for one link: 「6月30日可以打开，政府网站」, or that it was not checked yet. */
+function linkCheckText(state: LinkStateDoc | undefined, now: Date): string {
+  return state ? `${linkSummary(state, now)}，${HOST_KIND_TEXT[state.latest.hostKind]}` : '链接尚未检查';
+}
+
 const DECISION = { approve: '通过', return: '退回' } as const;
+
+/** The unit as the ledger names it: a retired one marked so. */
+const unitLabel = (row: LedgerRow<Latest>): string => (row.unitActive ? row.unitName : `${row.unitName}（已停用）`);
 
 function rowValues(row: LedgerRow<Latest>): Value[] {
   const report = row.report?.doc;
@@ -166,7 +176,7 @@ function rowValues(row: LedgerRow<Latest>): Value[] {
     null,
     null,
     null,
-    row.unitActive ? row.unitName : `${row.unitName}（已停用）`,
+    unitLabel(row),
     ROLE_LABEL[row.role],
     row.roundName,
     row.due,
@@ -256,27 +266,94 @@ function writeLedgerSheet(sheet: Sheet, table: LedgerTable<Latest>, firstRow: nu
   return rows;
 }
 
-const SUMMARY_COLUMNS: Column[] = [
-  { header: '序号', width: 8, align: 'center' },
-  { header: '任务要求（摘要）', width: 50 },
-  ...COUNT_COLUMNS.map((c): Column => ({ header: c.header, width: 9, align: 'center' })),
+/**
+ * The 证明链接 sheet: every evidence link of the ledger on its own row, in the ledger's order,
+ * with a cell that opens it. A cell of the ledger cannot carry the links itself: a cell holds
+ * one hyperlink, and LibreOffice prints a hyperlinked cell on one line without its line breaks
+ * (the ledger's 佐证材料 cell would be cut). The URL is printed in full beside the link cell.
+ */
+const LINK_COLUMNS: Column[] = [
+  { header: '序号', width: 4.5, align: 'center' },
+  { header: '单位', width: 12 },
+  { header: '报送轮次', width: 8 },
+  { header: '链接标题', width: 18 },
+  { header: '链接地址', width: 38 },
+  { header: '点击打开', width: 9, align: 'center' },
+  { header: '检查结果', width: 22 },
 ];
+const LINK_OPEN_COL = 6;
+export const LINKS_SHEET = '证明链接';
 
-/** The summary sheet: counts per task and per unit, and in total. */
-function writeSummarySheet(sheet: Sheet, title: string, table: LedgerTable<Latest>): void {
-  const columns = SUMMARY_COLUMNS;
-  const counts = (c: StatusCounts): Value[] => COUNT_COLUMNS.map((k) => c[k.key]);
-  writeTitle(sheet, 1, `${title} 汇总`, columns.length, 14);
-  writeHeader(sheet, 2, columns);
-  let r = 3;
-  for (const block of table.blocks) {
-    const c = table.taskCounts.get(block.task.no);
-    writeRow(sheet, r++, columns, [block.task.no, firstChars(block.task.requirement, 60), ...(c ? counts(c) : [])]);
+/** The ledger's evidence links in table order, as the 证明链接 sheet lists them. */
+function linkRows(table: LedgerTable<Latest>, now: Date): { values: Value[]; url: string }[] {
+  const out: { values: Value[]; url: string }[] = [];
+  for (const block of table.blocks)
+    for (const row of block.rows)
+      for (const [n, l] of (row.report?.doc.evidence.links ?? []).entries()) {
+        const state = row.report?.links?.get(n);
+        out.push({
+          url: l.url,
+          values: [
+            block.task.no,
+            unitLabel(row),
+            row.roundName,
+            l.title || (state ? linkTitle(state) : ''),
+            l.url,
+            null,
+            linkCheckText(state, now),
+          ],
+        });
+      }
+  return out;
+}
+
+/** Title, note and header of a printed list sheet; returns the first body row. */
+function listHead(sheet: Sheet, columns: readonly Column[], title: string, note: string): number {
+  writeTitle(sheet, 1, title, columns.length, 14);
+  writeNote(sheet, 2, note, columns);
+  writeHeader(sheet, 3, columns);
+  return 4;
+}
+
+function writeLinksSheet(sheet: Sheet, title: string, rows: readonly { values: Value[]; url: string }[]): void {
+  let r = listHead(
+    sheet,
+    LINK_COLUMNS,
+    `${title} 证明链接`,
+    `每个证明链接一行，顺序与“工作台账”相同；点击“${OPEN_LINK_TEXT}”在浏览器中打开。检查结果为系统最近一次访问该链接的情况。`,
+  );
+  if (rows.length === 0) writeRow(sheet, r++, LINK_COLUMNS, [null, '本次导出范围内没有证明链接'], undefined, true);
+  for (const { values, url } of rows) {
+    writeRow(sheet, r, LINK_COLUMNS, values, rowHeight(LINK_COLUMNS, values), true);
+    writeLink(sheet, r, LINK_OPEN_COL, url);
+    r++;
   }
-  writeRow(sheet, r++, columns, ['合计', '', ...counts(table.totals)]);
-  r++;
-  writeHeader(sheet, r++, [{ header: '序号', width: 8 }, { header: '单位（按单位名录顺序，不作排名）', width: 50 }, ...columns.slice(2)]);
-  table.unitCounts.forEach((u, i) => writeRow(sheet, r++, columns, [i + 1, u.unitName, ...counts(u.counts)]));
+  sheet.getRow(r - 1).commit();
+}
+
+const countHeaders = (first: Column[]): Column[] => [
+  ...first,
+  ...COUNT_COLUMNS.map((c): Column => ({ header: c.header, width: 8, align: 'center' })),
+];
+/** Two summary sheets, so that the header repeated on each printed page names what its rows are. */
+const TASK_SUMMARY_COLUMNS = countHeaders([
+  { header: '序号', width: 6, align: 'center' },
+  { header: '任务要求（摘要）', width: 50 },
+]);
+const UNIT_SUMMARY_COLUMNS = countHeaders([
+  { header: '序号', width: 6, align: 'center' },
+  { header: '单位（按单位名录顺序，不作排名）', width: 34 },
+]);
+/** Printed on A4 landscape: both fit its width at the body size. */
+export const SUMMARY_SHEETS = [
+  { name: '任务汇总', columns: TASK_SUMMARY_COLUMNS },
+  { name: '单位汇总', columns: UNIT_SUMMARY_COLUMNS },
+] as const;
+
+/** A summary sheet: one row per task or unit with its counts, and the total. */
+function writeSummarySheet(sheet: Sheet, columns: readonly Column[], title: string, note: string, rows: readonly Value[][]): void {
+  let r = listHead(sheet, columns, title, note);
+  for (const values of rows) writeRow(sheet, r++, columns, values, rowHeight(columns, values), true);
   sheet.getRow(r - 1).commit();
 }
 
@@ -296,20 +373,37 @@ export const ledgerExport: LedgerActionDef<'ledger.export'> = {
       writeTitle(sheet, 1, title, COLUMNS.length);
       const t = table.totals;
       const roundNames = scope.rounds.map((x) => x.name).join('、') || '无';
-      writeNote(
+      const noteHeight = writeNote(
         sheet,
         2,
         `导出时间：${formatOfficeTime(now)}；报送轮次：${roundNames}；应报 ${t.assigned} 项次，已通过 ${t.approved}，已报送待审 ${t.submitted}，` +
-          `已退回 ${t.returned}，待报送 ${t.not_started}，已逾期 ${t.overdue}。佐证材料原件见“${fileTitle(scope.plan, '佐证材料', scope.label)}”压缩包，按“第NN项/单位/轮次”分文件夹存放。`,
-        COLUMNS.length,
+          `已退回 ${t.returned}，待报送 ${t.not_started}，已逾期 ${t.overdue}。证明链接可在“${LINKS_SHEET}”工作表中逐条点击打开；佐证材料原件见“${fileTitle(scope.plan, '佐证材料', scope.label)}”压缩包，按“第NN项/单位/轮次”分文件夹存放。`,
+        COLUMNS,
       );
       writeHeader(sheet, HEADER_ROW, COLUMNS);
       sheet.getRow(HEADER_ROW).commit();
-      const rows = writeLedgerSheet(sheet, table, HEADER_ROW + 1, TITLE_HEIGHT + NOTE_HEIGHT);
+      const rows = writeLedgerSheet(sheet, table, HEADER_ROW + 1, TITLE_HEIGHT + noteHeight);
       sheet.commit();
-      const sum = addSheet(writer, '汇总', SUMMARY_COLUMNS, 2);
-      writeSummarySheet(sum, title, table);
-      sum.commit();
+      const links = addSheet(writer, LINKS_SHEET, LINK_COLUMNS, 3);
+      writeLinksSheet(links, title, linkRows(table, now));
+      links.commit();
+      const counts = (c: StatusCounts): Value[] => COUNT_COLUMNS.map((k) => c[k.key]);
+      const total: Value[] = ['合计', '', ...counts(table.totals)];
+      const basis = scope.rounds.length ? `按${roundNames}统计，状态与“工作台账”相同。` : '本次导出范围内没有报送轮次。';
+      const [byTask, byUnit] = SUMMARY_SHEETS.map((s) => addSheet(writer, s.name, s.columns, 3)) as [Sheet, Sheet];
+      writeSummarySheet(byTask, TASK_SUMMARY_COLUMNS, `${title} 任务汇总`, basis, [
+        ...table.blocks.map((b) => {
+          const c = table.taskCounts.get(b.task.no);
+          return [b.task.no, firstChars(b.task.requirement, 60), ...(c ? counts(c) : [])];
+        }),
+        total,
+      ]);
+      byTask.commit();
+      writeSummarySheet(byUnit, UNIT_SUMMARY_COLUMNS, `${title} 单位汇总`, basis, [
+        ...table.unitCounts.map((u, i): Value[] => [i + 1, u.unitName, ...counts(u.counts)]),
+        total,
+      ]);
+      byUnit.commit();
       await writer.commit();
       await quotePrefixPackage(file);
       const view = await publish(file, storagePath(scope.plan.year, name), name);

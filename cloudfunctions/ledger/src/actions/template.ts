@@ -19,15 +19,38 @@ import { object, optional, planYearInput } from '../../../common/validate';
 import { publish, safeName, withTempDir } from '../files';
 import type { LedgerActionDef } from '../router';
 import { requirePlan } from '../scope';
-import { addSheet, MergeRuns, newWriter, writeHeader, writeNote, writeRow, writeTitle, type Column } from '../xlsx';
+import { landscapeBodyHeight, landscapeScale, paginate } from '../../../common/domain/print-layout';
+import { quotePrefixPackage } from '../quote-prefix';
+import {
+  addSheet,
+  HEADER_HEIGHT,
+  mergeDown,
+  newWriter,
+  rowHeight,
+  SIDE_MARGIN,
+  TITLE_HEIGHT,
+  TOP_MARGIN,
+  writeHeader,
+  writeNote,
+  writeRow,
+  writeTitle,
+  type Column,
+  type Value,
+} from '../xlsx';
 
+/**
+ * Printed on A4 landscape, the paper of the office's own 任务分解表: the five columns fit its
+ * width with the body at ≥ 9 pt (test/ledger/print-template.test.ts).
+ */
 export const TEMPLATE_COLUMNS: Column[] = [
-  { header: IMPORT_COLUMNS[0] as string, width: 18 },
-  { header: IMPORT_COLUMNS[1] as string, width: 22 },
-  { header: IMPORT_COLUMNS[2] as string, width: 6, align: 'center' },
-  { header: IMPORT_COLUMNS[3] as string, width: 64 },
-  { header: IMPORT_COLUMNS[4] as string, width: 32 },
+  { header: IMPORT_COLUMNS[0] as string, width: 14 },
+  { header: IMPORT_COLUMNS[1] as string, width: 16 },
+  { header: IMPORT_COLUMNS[2] as string, width: 5, align: 'center' },
+  { header: IMPORT_COLUMNS[3] as string, width: 56 },
+  { header: IMPORT_COLUMNS[4] as string, width: 30 },
 ];
+export const TEMPLATE_PAPER = 9;
+const NOTES_COLUMNS: Column[] = [{ header: '', width: 110 }];
 
 interface TemplateContent {
   title: string;
@@ -71,34 +94,65 @@ function instructions(units: readonly UnitDoc[]): string[] {
   ];
 }
 
+/**
+ * The table sheet. 大项 and 小项 are merged down each 小项's tasks as in the office's table, but
+ * per printed page: a merged cell spanning a page break prints its text on one page only, so a
+ * run is split at page ends (`paginate`) and each part carries its labels (the import reads a
+ * repeated label as the same 大项 / 小项). Rows get explicit heights from their wrapped text,
+ * since LibreOffice and WPS do not fit rows to their text; texts that start like a formula keep
+ * the quote-prefix style instead of an apostrophe.
+ */
 async function writeTemplate(file: string, content: TemplateContent, units: readonly UnitDoc[]): Promise<void> {
   const writer = newWriter(file);
-  const sheet = addSheet(writer, '任务分解表', TEMPLATE_COLUMNS, 2);
+  const sheet = addSheet(writer, '任务分解表', TEMPLATE_COLUMNS, 2, TEMPLATE_PAPER);
   writeTitle(sheet, 1, content.title, TEMPLATE_COLUMNS.length);
   writeHeader(sheet, 2, TEMPLATE_COLUMNS);
   const sectionOf = new Map(content.sections.map((s) => [s.no, s]));
   const categoryOf = new Map(content.categories.map((c) => [c.no, c]));
-  const sections = new MergeRuns(sheet, 1);
-  const categories = new MergeRuns(sheet, 2);
-  let r = 3;
+  const blocks: { category: number; labels: Value[]; rows: Value[][] }[] = [];
   for (const task of [...content.tasks].sort((a, b) => a.no - b.no)) {
+    const row: Value[] = [null, null, task.no, task.requirement, task.unitsText];
+    const last = blocks[blocks.length - 1];
+    if (last && last.category === task.category) {
+      last.rows.push(row);
+      continue;
+    }
     const category = categoryOf.get(task.category);
     const section = category ? sectionOf.get(category.section) : undefined;
-    writeRow(sheet, r, TEMPLATE_COLUMNS, [null, null, task.no, task.requirement, task.unitsText]);
-    categories.at(r, task.category, category ? categoryCell(category) : '');
-    sections.at(r, category?.section, section ? sectionCell(section) : '');
-    r++;
+    blocks.push({
+      category: task.category,
+      labels: [section ? sectionCell(section) : '', category ? categoryCell(category) : ''],
+      rows: [row],
+    });
   }
-  categories.end(r - 1);
-  sections.end(r - 1);
+  const widths = TEMPLATE_COLUMNS.map((c) => c.width);
+  const pages = paginate(
+    blocks.map((b) => ({ own: b.rows.map((v) => rowHeight(TEMPLATE_COLUMNS, v)), need: rowHeight(TEMPLATE_COLUMNS, b.labels) })),
+    landscapeBodyHeight(TEMPLATE_PAPER, TOP_MARGIN, landscapeScale(widths, TEMPLATE_PAPER, SIDE_MARGIN), HEADER_HEIGHT),
+    TITLE_HEIGHT,
+  );
+  let r = 3;
+  blocks.forEach((b, i) => {
+    for (const seg of pages[i]!) {
+      const start = r;
+      for (let k = seg.from; k < seg.to; k++) {
+        const values = k === seg.from ? [...b.labels, ...b.rows[k]!.slice(2)] : b.rows[k]!;
+        writeRow(sheet, r++, TEMPLATE_COLUMNS, values, seg.heights[k - seg.from], true);
+      }
+      mergeDown(sheet, 1, start, r - 1);
+      mergeDown(sheet, 2, start, r - 1);
+      if (seg.pageBreakAfter) sheet.getRow(r - 1).addPageBreak();
+    }
+  });
   sheet.getRow(r - 1).commit();
   sheet.commit();
 
-  const notes = addSheet(writer, '填写说明', [{ header: '', width: 110 }], 1);
+  const notes = addSheet(writer, '填写说明', NOTES_COLUMNS, 1, TEMPLATE_PAPER);
   writeTitle(notes, 1, '任务分解表填写说明', 1, 14);
-  instructions(units).forEach((line, i) => writeNote(notes, i + 2, line, 1));
+  instructions(units).forEach((line, i) => writeNote(notes, i + 2, line, NOTES_COLUMNS));
   notes.commit();
   await writer.commit();
+  await quotePrefixPackage(file);
 }
 
 export const ledgerTemplate: LedgerActionDef<'ledger.template'> = {
