@@ -21,6 +21,7 @@ import { journeyFigures, measureJourneys, packageFigures, prepareJourneys, sprea
 import { addDays, officeDay } from '../cloudfunctions/common/domain/dates';
 import { ledgerChild, ledgerFigures } from './bench-ledger';
 import { loadFigures } from './bench-load';
+import { evidenceFigures } from './bench-evidence';
 
 /** Every budgeted figure of this run, for the closing summary. */
 const budgets: { name: string; judged: number; budget: number; held: boolean }[] = [];
@@ -465,11 +466,16 @@ async function loadBench(): Promise<void> {
   for (const f of await loadFigures()) emit(f);
 }
 
+/** report.submit with the most and largest evidence the contract allows, against the function's timeout (scripts/bench-evidence.ts). */
+async function evidenceBench(): Promise<void> {
+  for (const f of await evidenceFigures()) emit(f);
+}
+
 async function ledgerBench(): Promise<void> {
   for (const f of ledgerFigures()) emit(f);
 }
 
-// BENCH_ONLY=cold, main, reminder, load or ledger (or several, comma-separated) runs those parts only
+// BENCH_ONLY=cold, main, reminder, load, evidence or ledger (or several, comma-separated) runs those parts only
 // (the reminder part alone takes about a minute). A ledger measurement runs this bundle again as
 // a child (scripts/bench-ledger.ts).
 if (!ledgerChild()) {
@@ -478,6 +484,7 @@ if (!ledgerChild()) {
     ['main', main],
     ['reminder', reminderBench],
     ['load', loadBench],
+    ['evidence', evidenceBench],
     ['ledger', ledgerBench],
   ];
   const only = process.env.BENCH_ONLY?.split(',').map((x) => x.trim());

@@ -142,7 +142,7 @@ export async function prepare(client: Client, opts: { office: string; tag: strin
       await client.must(office, 'contact.approve', { openid, unitId: unit.id });
       const mine = await client.must(openid, 'tasks.mine', {});
       const bytes = picture(1024 + i);
-      const cloudPath = `${uploadPrefix(unit.id)}load/${tag}/c${i}-1.jpg`;
+      const cloudPath = `${uploadPrefix(unit.id, openid)}load/${tag}/c${i}-1.jpg`;
       const fileID = await client.upload(openid, cloudPath, bytes);
       contacts[i] = {
         openid,

@@ -672,8 +672,12 @@ export const REPORT_LIMITS = {
   fileBytes: 20 * 1024 * 1024,
 } as const;
 
-/** Where a unit's uploads go: the server refuses evidence outside its unit's prefix. */
-export const uploadPrefix = (unitId: string) => `units/${unitId}/`;
+/**
+ * Where one contact's uploads for their unit go: `units/<unitId>/<openid>/`.
+ * The server accepts as evidence only files under the caller's own unit and
+ * openid, so a file someone else put anywhere never becomes the caller's.
+ */
+export const uploadPrefix = (unitId: string, openid: string) => `units/${unitId}/${openid}/`;
 
 export const STATUS_LABEL: Record<AssignmentStatus, string> = {
   not_started: '待报送',

@@ -37,8 +37,8 @@ export function safeFileName(name: string): string {
   return ext ? `${stem}.${ext.slice(0, 8)}` : stem;
 }
 
-/** `units/<unitId>/<year>/<roundId>/<random>-<safe name>`: the server refuses paths outside the unit's prefix. */
-export function evidenceCloudPath(unitId: string, year: number, roundId: string, originalName: string): string {
+/** `units/<unitId>/<openid>/<year>/<roundId>/<random>-<safe name>`: the server refuses paths outside the caller's own prefix. */
+export function evidenceCloudPath(unitId: string, openid: string, year: number, roundId: string, originalName: string): string {
   const round = roundId.replace(/[^A-Za-z0-9_-]/g, '-');
-  return `${uploadPrefix(unitId)}${year}/${round}/${randomToken(10)}-${safeFileName(originalName)}`;
+  return `${uploadPrefix(unitId, openid)}${year}/${round}/${randomToken(10)}-${safeFileName(originalName)}`;
 }

@@ -189,7 +189,7 @@ export async function seedDemo(
     const images = [];
     for (let k = 0; k < 1 + (n % 2); k++) {
       const bytes = demoPhoto(n + k);
-      const fileID = await client.upload(p.openid, `${uploadPrefix(p.unit.id)}2021/${round.id}/demo-${n}-${k}.png`, bytes);
+      const fileID = await client.upload(p.openid, `${uploadPrefix(p.unit.id, p.openid)}2021/${round.id}/demo-${n}-${k}.png`, bytes);
       images.push({ fileID, name: `现场照片${k + 1}.png`, size: bytes.length });
     }
     const files = [];
@@ -201,7 +201,7 @@ export async function seedDemo(
         '公开栏目：政府信息公开专栏',
         `版本：第 ${version} 次报送`,
       ]);
-      const fileID = await client.upload(p.openid, `${uploadPrefix(p.unit.id)}2021/${round.id}/demo-${n}.pdf`, bytes);
+      const fileID = await client.upload(p.openid, `${uploadPrefix(p.unit.id, p.openid)}2021/${round.id}/demo-${n}.pdf`, bytes);
       files.push({ fileID, name, size: bytes.length });
     }
     const input: SubmitReportInput = {

@@ -2,14 +2,18 @@
  * 云开发 storage security rules, as the platform documents them: a JSON object
  * whose `read` / `write` values are a boolean or an expression string over
  * `auth` (null when the caller is not signed in; `auth.openid`, `auth.uid`)
- * and `resource` (the file: `resource.openid` is its owner). The rule covers
+ * and `resource` (the file: `resource.openid` is its owner, `resource.path`
+ * its path in the bucket without a leading slash). The rule covers
  * the whole bucket; `write` covers create, overwrite and delete. A missing
  * key means false. Server SDK calls are not subject to rules.
  *
  * The local cloud evaluates the subset of the expression language a rule
  * needs: `==`, `!=`, `&&`, `||`, `!`, parentheses, true / false / null,
  * string literals and those member paths. Anything else is refused when the
- * rule is loaded, so a rule the emulator cannot judge never silently allows.
+ * rule is loaded, so a rule the emulator cannot judge never silently allows —
+ * in particular string functions and regular expressions (`startsWith(…)`,
+ * `/…/.test(…)`): the documented language has none, so a folder cannot be
+ * matched by prefix in a rule (see storage.rules.md).
  */
 import fs from 'fs';
 
@@ -19,7 +23,7 @@ export interface RuleContext {
   /** null when the request carries no signed-in user. */
   auth: { openid: string } | null;
   /** The file read or written; for a new file, the file as it will be (owned by the uploader). */
-  resource: { openid?: string };
+  resource: { openid?: string; path?: string };
 }
 
 export type CompiledRule = Record<StorageOperation, (ctx: RuleContext) => boolean>;
@@ -31,7 +35,7 @@ export type CompiledRule = Record<StorageOperation, (ctx: RuleContext) => boolea
  */
 export const PLATFORM_DEFAULT_RULE = { read: true, write: 'resource.openid == auth.openid' } as const;
 
-const KNOWN_PATHS = new Set(['auth', 'auth.openid', 'auth.uid', 'resource', 'resource.openid']);
+const KNOWN_PATHS = new Set(['auth', 'auth.openid', 'auth.uid', 'resource', 'resource.openid', 'resource.path']);
 
 type Node =
   | { t: 'lit'; v: boolean | string | null }
@@ -94,6 +98,8 @@ function parse(src: string): Node {
         take('.');
         p.push(take());
       }
+      if (peek() === '(')
+        throw new StorageRuleError(`function calls such as "${p.join('.')}(…)" are not part of the storage rule language (rule "${src}")`);
       if (!KNOWN_PATHS.has(p.join('.')))
         throw new StorageRuleError(`"${p.join('.')}" is not something the local cloud can evaluate (rule "${src}")`);
       return { t: 'path', p };

@@ -399,7 +399,8 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
    */
   function refuseClientWrite(cloudPath: string, openid: string | undefined): void {
     const existing = index.get(cloudPath);
-    const resource = existing ? (existing.owner === undefined ? {} : { openid: existing.owner }) : openid === undefined ? {} : { openid };
+    const owner = existing ? existing.owner : openid;
+    const resource = owner === undefined ? { path: cloudPath } : { openid: owner, path: cloudPath };
     if (!rule.write({ auth: openid === undefined ? null : { openid }, resource })) {
       throw new HttpError(403, 'STORAGE_PERMISSION_DENIED', 'the storage security rule does not allow this write');
     }

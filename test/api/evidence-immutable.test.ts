@@ -42,7 +42,7 @@ beforeAll(async () => {
   up = await startUploader(t);
   await approveContacts(t, ['ssfj', 'xiangcheng']);
   round = await createRound(t, { dueDate: inDays(20) });
-  uploadPath = `${uploadPrefix(SSFJ.unitId)}evidence-test/photo.jpg`;
+  uploadPath = `${uploadPrefix(SSFJ.unitId, SSFJ.openid)}evidence-test/photo.jpg`;
   uploadId = await up.upload(SSFJ.openid, uploadPath, ORIGINAL);
   const view = okData(
     await t.as(SSFJ.openid)(
@@ -74,13 +74,31 @@ test("another unit's contact cannot overwrite a file in units/ssfj/", async () =
 });
 
 test('a file another unit writes into units/ssfj/ cannot become evidence of any report', async () => {
-  const planted = await up.upload(CONTACTS.xiangcheng.openid, `${uploadPrefix(SSFJ.unitId)}planted.jpg`, SWAPPED);
+  const planted = await up.upload(CONTACTS.xiangcheng.openid, `${uploadPrefix(SSFJ.unitId, SSFJ.openid)}planted.jpg`, SWAPPED);
   // Not the xiangcheng unit's folder: refused for its own report.
   const res = await t.as(CONTACTS.xiangcheng.openid)(
     'report.submit',
     reportInput(assignmentOf(24, 'xiangcheng-zhen'), round.id, 'immutable-planted', { images: [evidenceOf(planted, '照片.jpg', SWAPPED)] }),
   );
   expect(refused(res)).toMatchObject({ code: 'INVALID_INPUT', field: 'images[0].fileID' });
+});
+
+test("a file another person puts in 市司法局's folder is not the 市司法局 contact's upload: refused for their report, naming the field", async () => {
+  // The storage rule cannot see folders (see storage.rules.json's explanation): creating the file succeeds, owned by its creator.
+  const theirs = await up.upload(
+    CONTACTS.xiangcheng.openid,
+    `${uploadPrefix(SSFJ.unitId, CONTACTS.xiangcheng.openid)}planted.jpg`,
+    SWAPPED,
+  );
+  const res = await t.as(SSFJ.openid)(
+    'report.submit',
+    reportInput(assignmentOf(24, SSFJ.unitId), round.id, 'immutable-not-mine', { images: [evidenceOf(theirs, '照片.jpg', SWAPPED)] }),
+  );
+  expect(refused(res)).toMatchObject({ code: 'INVALID_INPUT', field: 'images[0].fileID', message: '附件不是您本人上传的，请重新上传' });
+  // Nor can the 市司法局 contact then overwrite it: it is the other person's file.
+  await expect(up.upload(SSFJ.openid, `${uploadPrefix(SSFJ.unitId, CONTACTS.xiangcheng.openid)}planted.jpg`, ORIGINAL)).rejects.toThrow(
+    /403|PERMISSION/,
+  );
 });
 
 test('after approval the contact overwrites the upload: review, report.get and the archive still show the original bytes', async () => {

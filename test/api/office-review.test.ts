@@ -217,7 +217,7 @@ describe('report.get', () => {
   afterEach(async () => up.close());
 
   test('any unit’s report with download links, its review history and whether it can be reviewed', async () => {
-    const p = uploadPrefix('xiangcheng-zhen');
+    const p = uploadPrefix('xiangcheng-zhen', CONTACTS.xiangcheng.openid);
     const who = CONTACTS.xiangcheng.openid;
     const bytes = [picture(), Buffer.from('%PDF'), Buffer.from('%PDF-old')] as const;
     const [img, doc, gone] = await Promise.all([

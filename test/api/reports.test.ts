@@ -65,7 +65,7 @@ async function expectRefused(res: Promise<ApiResult<unknown>>, expected: { code:
 
 /** Two photos, a file from a chat and a portal link, uploaded under 市司法局's prefix. */
 async function evidence(tag: string) {
-  const p = uploadPrefix('ssfj');
+  const p = uploadPrefix('ssfj', CONTACTS.ssfj.openid);
   const bytes = [picture('1'), picture('22'), Buffer.from('%PDF-1.4')] as const;
   const [img1, img2, doc] = await Promise.all([
     up.upload(SSFJ.openid, `${p}${tag}/photo-1.jpg`, bytes[0]),
@@ -190,13 +190,16 @@ describe('report.submit', () => {
   test('fileIDs that are not this unit’s existing uploads are refused, naming the field', async () => {
     const ev = await evidence('forge');
     const good = ev.images[0] as { fileID: string; name: string; size: number };
-    const otherUnit = await up.upload(CONTACTS.xiangcheng.openid, `${uploadPrefix('xiangcheng-zhen')}x/photo.jpg`);
+    const otherUnit = await up.upload(
+      CONTACTS.xiangcheng.openid,
+      `${uploadPrefix('xiangcheng-zhen', CONTACTS.xiangcheng.openid)}x/photo.jpg`,
+    );
     const bucket = t.cloud.storage.bucket;
     const forged = {
       'another unit’s upload': otherUnit,
-      'a made-up path under my prefix': t.cloud.storage.fileIdOf(`${uploadPrefix('ssfj')}never-uploaded.jpg`),
-      'a wrong environment': `cloud://other-env.${bucket}/${uploadPrefix('ssfj')}forge/photo-1.jpg`,
-      'climbing out of my prefix': t.cloud.storage.fileIdOf(`${uploadPrefix('ssfj')}../xiangcheng-zhen/x/photo.jpg`),
+      'a made-up path under my prefix': t.cloud.storage.fileIdOf(`${uploadPrefix('ssfj', CONTACTS.ssfj.openid)}never-uploaded.jpg`),
+      'a wrong environment': `cloud://other-env.${bucket}/${uploadPrefix('ssfj', CONTACTS.ssfj.openid)}forge/photo-1.jpg`,
+      'climbing out of my prefix': t.cloud.storage.fileIdOf(`${uploadPrefix('ssfj', CONTACTS.ssfj.openid)}../xiangcheng-zhen/x/photo.jpg`),
       'not a cloud fileID': 'https://example.com/photo.jpg',
     };
     for (const [what, fileID] of Object.entries(forged)) {
@@ -291,7 +294,7 @@ describe('report.submit', () => {
 });
 
 describe('report.submit: what storage holds', () => {
-  const p = uploadPrefix('ssfj');
+  const p = uploadPrefix('ssfj', CONTACTS.ssfj.openid);
   const put = (path: string, bytes: Buffer) => up.upload(SSFJ.openid, `${p}${path}`, bytes);
   /** Straight to storage as wx.cloud.uploadFile does, past the local bridge's 20 MB cap. */
   const putDirect = async (path: string, bytes: Buffer) =>
@@ -391,7 +394,7 @@ describe('report.submit: what storage holds', () => {
   });
 
   test('fileIDs that only look like mine are refused: encoded dots, another bucket, a look-alike prefix', async () => {
-    const theirs = await up.upload(CONTACTS.xiangcheng.openid, `${uploadPrefix('xiangcheng-zhen')}x/photo.jpg`);
+    const theirs = await up.upload(CONTACTS.xiangcheng.openid, `${uploadPrefix('xiangcheng-zhen', CONTACTS.xiangcheng.openid)}x/photo.jpg`);
     const path = theirs.slice(theirs.indexOf('/units/') + 1);
     const env = t.cloud.envId;
     const forged: Record<string, string> = {

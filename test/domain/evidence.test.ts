@@ -17,21 +17,33 @@ import { evidenceCloudPath } from '../../miniprogram/utils/ids';
 
 const ENV = 'prod-1a2b';
 const id = (path: string, env = ENV) => `cloud://${env}.7072-${env}-1300000000/${path}`;
+const ME = 'o-ssfj-1';
 
 describe('fileIdProblem', () => {
-  test('a file under the unit’s own prefix in this environment is accepted', () => {
+  test('a file under the caller’s own prefix (unit and openid) in this environment is accepted', () => {
     expect(parseFileId(id('units/ssfj/2021/a.jpg'))).toEqual({ env: ENV, bucket: `7072-${ENV}-1300000000`, path: 'units/ssfj/2021/a.jpg' });
-    expect(fileIdProblem(id('units/ssfj/2021/a.jpg'), 'ssfj', ENV)).toBeNull();
+    expect(fileIdProblem(id(`units/ssfj/${ME}/2021/a.jpg`), 'ssfj', ME, ENV)).toBeNull();
     // Without a known environment only the path decides.
-    expect(fileIdProblem(id('units/ssfj/a.jpg', 'other-env'), 'ssfj', undefined)).toBeNull();
+    expect(fileIdProblem(id(`units/ssfj/${ME}/a.jpg`, 'other-env'), 'ssfj', ME, undefined)).toBeNull();
+  });
+
+  test('another person’s folder in the same unit, or the unit folder itself, is not the caller’s upload', () => {
+    expect(fileIdProblem(id('units/ssfj/o-someone-else/a.jpg'), 'ssfj', ME, ENV)).toBe('附件不是您本人上传的，请重新上传');
+    expect(fileIdProblem(id('units/ssfj/2021/a.jpg'), 'ssfj', ME, ENV)).toBe('附件不是您本人上传的，请重新上传');
+    expect(fileIdProblem(id(`units/xiangcheng-zhen/${ME}/a.jpg`), 'ssfj', ME, ENV)).toBe('附件不是本单位上传的，请重新上传');
+    // An empty openid (no caller) owns no folder.
+    expect(fileIdProblem(id('units/ssfj/a.jpg'), 'ssfj', '', ENV)).toEqual(expect.any(String));
   });
 
   test('a copy the server took for an earlier report of the unit is accepted (引用上次报送)', () => {
-    expect(fileIdProblem(id('evidence/ssfj/0123456789abcdef01234567/1-a1b2c3d4.jpg'), 'ssfj', ENV)).toBeNull();
+    expect(fileIdProblem(id('evidence/ssfj/0123456789abcdef01234567/1-a1b2c3d4.jpg'), 'ssfj', ME, ENV)).toBeNull();
   });
 
   test.each([
     ['another unit', id('units/xiangcheng-zhen/a.jpg')],
+    ['another unit under my openid', id(`units/xiangcheng-zhen/${ME}/a.jpg`)],
+    ['my bare folder', id(`units/ssfj/${ME}/`)],
+    ['climbing out of my folder', id(`units/ssfj/${ME}/../o-other/a.jpg`)],
     ['another unit’s evidence copy', id('evidence/xiangcheng-zhen/0123456789abcdef01234567/1-a1b2c3d4.jpg')],
     ['the bare evidence folder', id('evidence/ssfj/')],
     ['climbing out of the evidence folder', id('evidence/ssfj/../xiangcheng-zhen/1-a.jpg')],
@@ -47,7 +59,7 @@ describe('fileIdProblem', () => {
     ['no bucket', 'cloud://prod-1a2b/units/ssfj/a.jpg'],
     ['empty', ''],
   ])('refuses %s', (_what, fileID) => {
-    expect(fileIdProblem(fileID, 'ssfj', ENV)).toEqual(expect.any(String));
+    expect(fileIdProblem(fileID, 'ssfj', ME, ENV)).toEqual(expect.any(String));
   });
 });
 
@@ -134,8 +146,8 @@ describe('stored files', () => {
       ...REPORT_LIMITS.imageExtensions.map((ext) => `照片12.${ext}`),
     ];
     for (const name of names) {
-      const fileID = id(evidenceCloudPath('ssfj', 2021, 'round-q3', name));
-      expect([name, fileIdProblem(fileID, 'ssfj', ENV), storedNameProblem(fileID, name)]).toEqual([name, null, null]);
+      const fileID = id(evidenceCloudPath('ssfj', ME, 2021, 'round-q3', name));
+      expect([name, fileIdProblem(fileID, 'ssfj', ME, ENV), storedNameProblem(fileID, name)]).toEqual([name, null, null]);
     }
   });
 });

@@ -35,7 +35,7 @@ beforeAll(async () => {
   await approveContacts(t, ['xiangcheng']);
   round = await createRound(t, { dueDate: inDays(20) });
   const up = await startUploader(t);
-  const p = uploadPrefix('xiangcheng-zhen');
+  const p = uploadPrefix('xiangcheng-zhen', CONTACTS.xiangcheng.openid);
   const bytes = [picture('1'), picture('2'), Buffer.from('%PDF-1.4 会议纪要')];
   const [a, b, c] = await Promise.all(bytes.map((x, i) => up.upload(XC.openid, `${p}faults/${i}.${i < 2 ? 'jpg' : 'pdf'}`, x)));
   evidence = {

@@ -40,7 +40,7 @@ const BIG = Buffer.from(Array.from({ length: 1_600_000 }, (_v, i) => (i * 7919) 
 /** Uploads `label`'s bytes as `key`'s unit and names the evidence entry `name`. */
 async function evidence(key: 'ssfj' | 'xiangcheng', label: string, name: string) {
   const c = CONTACTS[key];
-  return evidenceOf(await up.upload(c.openid, `${uploadPrefix(c.unitId)}archive/${label}`, bytes(label)), name, bytes(label));
+  return evidenceOf(await up.upload(c.openid, `${uploadPrefix(c.unitId, c.openid)}archive/${label}`, bytes(label)), name, bytes(label));
 }
 
 beforeAll(async () => {
@@ -89,7 +89,11 @@ beforeAll(async () => {
           await evidence('xiangcheng', 'q4.docx', '第四季度总结.docx'),
           // Larger than what a download keeps in memory: it goes through the temp folder.
           evidenceOf(
-            await up.upload(CONTACTS.xiangcheng.openid, `${uploadPrefix('xiangcheng-zhen')}archive/big.pdf`, BIG),
+            await up.upload(
+              CONTACTS.xiangcheng.openid,
+              `${uploadPrefix('xiangcheng-zhen', CONTACTS.xiangcheng.openid)}archive/big.pdf`,
+              BIG,
+            ),
             '扫描件.pdf',
             BIG,
           ),
@@ -235,8 +239,16 @@ test('past the size budget the rest is listed as not packed, with the advice to 
     await approveContacts(small, ['ssfj']);
     const round = await createRound(small, { dueDate: inDays(20) });
     const photo = picture(2000 - picture().length);
-    const one = evidenceOf(await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj')}x/1.jpg`, photo), '1.jpg', photo);
-    const two = evidenceOf(await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj')}x/2.jpg`, photo), '2.jpg', photo);
+    const one = evidenceOf(
+      await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj', CONTACTS.ssfj.openid)}x/1.jpg`, photo),
+      '1.jpg',
+      photo,
+    );
+    const two = evidenceOf(
+      await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj', CONTACTS.ssfj.openid)}x/2.jpg`, photo),
+      '2.jpg',
+      photo,
+    );
     okData(
       await small.as(CONTACTS.ssfj.openid)(
         'report.submit',
@@ -245,7 +257,7 @@ test('past the size budget the rest is listed as not packed, with the advice to 
     );
     // A report on file from before submits were checked against storage: 1 byte reported, 5000
     // stored. The download itself is held to the budget.
-    const three = await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj')}x/3.jpg`, picture(5000));
+    const three = await u.upload(CONTACTS.ssfj.openid, `${uploadPrefix('ssfj', CONTACTS.ssfj.openid)}x/3.jpg`, picture(5000));
     const v1 = `${assignmentOf(25, 'ssfj')}-${round.id}-v1`;
     await db.collection('reports').add({
       data: {

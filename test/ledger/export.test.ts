@@ -57,8 +57,8 @@ beforeAll(async () => {
   for (const [i, text] of INJECTIONS.slice(0, 4).entries()) {
     const photo = picture(`photo ${i}`);
     const pdf = Buffer.from(`%PDF-1.4 ${i}`);
-    const img = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj')}ledger/${i}.jpg`, photo);
-    const doc = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj')}ledger/${i}.pdf`, pdf);
+    const img = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj', CONTACTS.ssfj.openid)}ledger/${i}.jpg`, photo);
+    const doc = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj', CONTACTS.ssfj.openid)}ledger/${i}.pdf`, pdf);
     okData(
       await t.as(SSFJ.openid)(
         'report.submit',

@@ -48,7 +48,7 @@ beforeAll(async () => {
   const q3 = await createRound(t, { name: '第三季度', dueDate: inDays(20) });
   const late = await createRound(t, { name: '上半年', dueDate: inDays(-3), scope: [24, 25, 26] });
   const photo = picture('执法公示');
-  const img = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj')}print/1.jpg`, photo);
+  const img = await up.upload(SSFJ.openid, `${uploadPrefix('ssfj', CONTACTS.ssfj.openid)}print/1.jpg`, photo);
   const returned = okData(
     await t.as(SSFJ.openid)(
       'report.submit',

@@ -7,6 +7,7 @@ import { parseToday } from '../../scripts/local-cloud/clock';
 import { setClock, timers } from '../../scripts/local-cloud/console/views';
 import { approveContacts, CONTACTS, reportInput, startUploader, picture, evidenceOf } from '../helpers/journey';
 import { ADMIN, okData, startTestCloud, type TestCloud } from '../helpers/local-cloud';
+import { uploadPrefix } from '../../miniprogram/shared/api';
 
 const TODAY = new Date('2021-09-20T10:30:00+08:00');
 let t: TestCloud;
@@ -42,7 +43,11 @@ test('server dates, storage times and stored reports are on the clock; the test 
   if (!round || !item) throw new Error('no round or assignment');
   const uploader = await startUploader(t);
   const bytes = picture('clock');
-  const fileID = await uploader.upload(CONTACTS.ssfj.openid, `units/ssfj/2021/${round.id}/clock.jpg`, bytes);
+  const fileID = await uploader.upload(
+    CONTACTS.ssfj.openid,
+    `${uploadPrefix(CONTACTS.ssfj.unitId, CONTACTS.ssfj.openid)}2021/${round.id}/clock.jpg`,
+    bytes,
+  );
   const stored = t.cloud.storage.list({ limit: 10 }).find((f) => fileID.endsWith(f.cloudPath));
   const day = (iso: string | Date) => new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 10);
   expect(day(stored?.uploadedAt ?? '')).toBe('2021-09-20');

@@ -36,6 +36,12 @@ test('&&, ||, !, != , parentheses, null, string literals and auth.uid (the non-W
   expect([rule.write(A), rule.write(OTHERS), rule.write(ANON)]).toEqual([true, false, false]);
 });
 
+test('resource.path is the file’s path in the bucket, compared as a string', () => {
+  const rule = compileStorageRule({ write: "resource.path != 'units/ssfj/notice.pdf'" });
+  const at = (p: string) => ({ auth: { openid: 'o-a' }, resource: { openid: 'o-a', path: p } });
+  expect([rule.write(at('units/ssfj/notice.pdf')), rule.write(at('units/ssfj/o-a/x.jpg'))]).toEqual([false, true]);
+});
+
 test('a member of null auth denies instead of throwing', () => {
   const rule = compileStorageRule({ read: 'auth.openid == resource.openid' });
   expect(rule.read(ANON)).toBe(false);
@@ -48,6 +54,10 @@ test.each([
   [{ write: 'auth.openid == resource.openid)' }, /unexpected/],
   [{ write: 1 }, /must be true, false or an expression/],
   [{ delete: true }, /unknown operation "delete"/],
+  // No string functions or regular expressions in the documented language: a folder cannot be matched by prefix.
+  [{ write: "resource.path.startsWith('units/')" }, /function calls such as "resource.path.startsWith\(…\)" are not part/],
+  [{ write: '/^units\\/[^/]+\\//.test(resource.path)' }, /cannot read/],
+  [{ write: 'resource.path.indexOf(auth.openid) != null' }, /function calls such as "resource.path.indexOf\(…\)"/],
   [[], /JSON object/],
 ])('refuses %j rather than guessing', (rule, message) => {
   expect(() => compileStorageRule(rule)).toThrow(StorageRuleError);

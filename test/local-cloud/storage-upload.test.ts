@@ -5,8 +5,9 @@
 import crypto from 'crypto';
 import fs from 'fs';
 import path from 'path';
-import { MultipartParser, type MultipartEvent, type StorageBackend } from '../../scripts/local-cloud/storage';
-import { startStorageFixture, type StorageFixture } from './storage-fixture';
+import { MultipartParser, createStorageBackend, type MultipartEvent, type StorageBackend } from '../../scripts/local-cloud/storage';
+import { compileStorageRule } from '../../scripts/local-cloud/storage-rules';
+import { ENV, startStorageFixture, type StorageFixture } from './storage-fixture';
 
 interface WxCloud {
   init(config: { env: string }): void;
@@ -243,5 +244,25 @@ test('the parser yields the same parts whatever the chunking', () => {
     ]);
     expect(parts[0]?.data.toString('utf8')).toBe('中文/路径.png');
     expect(Buffer.compare(parts[1]?.data ?? Buffer.alloc(0), file)).toBe(0);
+  }
+});
+
+test('the rule sees the upload’s path as resource.path: a path the rule names is refused with 403, others pass', async () => {
+  const before = fixture.storage;
+  const rule = compileStorageRule({ read: true, write: "auth != null && resource.path != 'units/locked/notice.pdf'" });
+  fixture.storage = createStorageBackend({ dir, envId: ENV, baseUrl: () => origin, maxUploadBytes: LIMIT, rule });
+  try {
+    const upload = (cloudPath: string) =>
+      multipart([
+        { name: 'cloudPath', value: cloudPath },
+        { name: 'file', filename: 'n.pdf', value: '%PDF-1.4' },
+      ]);
+    const locked = upload('units/locked/notice.pdf');
+    expect((await post(locked.body, locked.contentType)).status).toBe(403);
+    const free = upload('units/locked/other.pdf');
+    expect((await post(free.body, free.contentType)).status).toBe(200);
+    expect(fixture.storage.list({ prefix: 'units/locked/' }).map((f) => f.cloudPath)).toEqual(['units/locked/other.pdf']);
+  } finally {
+    fixture.storage = before;
   }
 });

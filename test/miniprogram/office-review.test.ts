@@ -58,7 +58,7 @@ function put(cloudPath: string, bytes: Buffer): Promise<string> {
 
 describe('evidence', () => {
   test('photos preview with their temp links, a document opens in the reader with its bytes, a link is copied, a lost file says so', async () => {
-    const p = uploadPrefix('xiangcheng-zhen');
+    const p = uploadPrefix('xiangcheng-zhen', CONTACTS.xiangcheng.openid);
     const pdf = Buffer.from('%PDF-1.4 香城镇舆情会商纪要');
     const photos = [picture('1'), picture('2')] as const;
     const [img1, img2, doc, gone] = await Promise.all([

@@ -115,11 +115,11 @@ test('the whole journey: open the task, report with two photos, a chat file and 
   expect(page.text()).toContain('第1版已提交，等待政务公开科审核。');
   expect(wxState.storage.has(draftKey())).toBe(false);
 
-  // The bytes are in storage under the unit's prefix, in ASCII-only paths.
+  // The bytes are in storage under the contact's own folder of the unit, in ASCII-only paths.
   const stored = t.cloud.storage.list({ prefix: `units/${sifaUnit}/` });
   expect(stored).toHaveLength(3);
   for (const f of stored) {
-    expect(f.cloudPath).toMatch(new RegExp(`^units/${sifaUnit}/\\d{4}/${round.id}/[a-z0-9]{10}-[A-Za-z0-9._-]+$`));
+    expect(f.cloudPath).toMatch(new RegExp(`^units/${sifaUnit}/${SIFA}/\\d{4}/${round.id}/[a-z0-9]{10}-[A-Za-z0-9._-]+$`));
   }
   expect(stored.map((f) => f.size).sort((a, b) => a - b)).toEqual([12_000, 30_000, 40_000]);
   expect(stored.some((f) => f.cloudPath.endsWith('-2021.docx'))).toBe(true);
@@ -521,7 +521,21 @@ test('submits of other units and forged files are refused by the server', async 
     requestId: 'forge-test-0002',
   });
   expect(forged).toMatchObject({ ok: false, code: 'INVALID_INPUT', field: 'images[0].fileID' });
-  const ghost = `cloud://${t.cloud.envId}.${t.cloud.storage.bucket}/units/${sifaUnit}/2021/r/never-uploaded.jpg`;
+  // A file 香城镇's contact put into 市司法局's folder (their own openid's): not 市司法局 contact's own upload.
+  const planted = `cloud://${t.cloud.envId}.${t.cloud.storage.bucket}/units/${sifaUnit}/${XIANGCHENG}/2021/r/abc-x.jpg`;
+  const notMine = await t.as(SIFA)('report.submit', {
+    ...base,
+    assignmentId: `${TASK}-${sifaUnit}`,
+    images: [{ fileID: planted, name: 'x.jpg', size: 1 }],
+    requestId: 'forge-test-0004',
+  });
+  expect(notMine).toMatchObject({
+    ok: false,
+    code: 'INVALID_INPUT',
+    field: 'images[0].fileID',
+    message: '附件不是您本人上传的，请重新上传',
+  });
+  const ghost = `cloud://${t.cloud.envId}.${t.cloud.storage.bucket}/units/${sifaUnit}/${SIFA}/2021/r/never-uploaded.jpg`;
   const missing = await t.as(SIFA)('report.submit', {
     ...base,
     assignmentId: `${TASK}-${sifaUnit}`,

@@ -106,8 +106,8 @@ beforeAll(async () => {
     });
     const photo = picture(3000);
     const doc = Buffer.from('%PDF-1.4 家庭情况说明');
-    const photoId = await api.upload(A.openid, `${uploadPrefix(A.unitId)}2021/q3/ab12-1.jpg`, photo);
-    const docId = await api.upload(A.openid, `${uploadPrefix(A.unitId)}2021/q3/cd34-file.pdf`, doc);
+    const photoId = await api.upload(A.openid, `${uploadPrefix(A.unitId, A.openid)}2021/q3/ab12-1.jpg`, photo);
+    const docId = await api.upload(A.openid, `${uploadPrefix(A.unitId, A.openid)}2021/q3/cd34-file.pdf`, doc);
     const input = {
       assignmentId: `plan-2021-t24-${A.unitId}`,
       roundId: round.id,

@@ -132,7 +132,7 @@ describe('政务公开科 (the office subpackage)', () => {
     pages.page('/xcz/zwgk/', '<title>香城镇政务公开专栏</title>');
     pages.page('/art/2021/9/1/art_2456.html', '<title>香城镇2021年第三季度主动公开信息目录</title>');
     const gov = t.cloud.allowOrigin(pages.origin, 'www.zoucheng.gov.cn');
-    const prefix = 'units/xiangcheng-zhen/2021/shot/';
+    const prefix = `units/xiangcheng-zhen/${XIANGCHENG}/2021/shot/`;
     // Stored at the sizes the page shows (240 KB, 194 KB, 348 KB): the server checks them.
     const bytes = [picture(245_760 - picture().length), picture(198_656 - picture().length), Buffer.alloc(356_352, '%PDF-1.4 ')] as const;
     const [img1, img2, doc] = await Promise.all([

@@ -44,16 +44,21 @@ export function fileIdIssue(fileID: string, prefix: string, env: string | undefi
 }
 
 /**
- * Why `fileID` cannot be evidence of `unitId`'s report, or null when its
- * shape is acceptable: the unit's own upload, or a copy the server made for
- * an earlier report of the unit (引用上次报送 re-uses those).
+ * Why `fileID` cannot be evidence of a report `openid` submits for `unitId`,
+ * or null when its shape is acceptable: the caller's own upload for the unit
+ * (`units/<unitId>/<openid>/…`), or a copy the server made for an earlier
+ * report of the unit (引用上次报送 re-uses those). The storage rule cannot see
+ * a caller's unit, so this check is what keeps evidence within the unit.
  */
-export function fileIdProblem(fileID: string, unitId: string, env: string | undefined): string | null {
+export function fileIdProblem(fileID: string, unitId: string, openid: string, env: string | undefined): string | null {
   const asCopy = fileIdIssue(fileID, `${EVIDENCE_ROOT}${unitId}/`, env);
-  const issue = asCopy === null ? null : fileIdIssue(fileID, uploadPrefix(unitId), env);
+  const issue = asCopy === null ? null : fileIdIssue(fileID, uploadPrefix(unitId, openid), env);
   if (issue === 'format') return '附件地址格式不正确，请重新上传';
   if (issue === 'env') return '附件不属于本系统，请重新上传';
-  if (issue === 'prefix') return '附件不是本单位上传的，请重新上传';
+  if (issue === 'prefix') {
+    // Same unit, another person's folder: say so, it is not "another unit".
+    return fileIdIssue(fileID, `units/${unitId}/`, env) === null ? '附件不是您本人上传的，请重新上传' : '附件不是本单位上传的，请重新上传';
+  }
   return null;
 }
 

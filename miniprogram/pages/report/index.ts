@@ -71,6 +71,8 @@ interface ReportPrivate {
   roundId: string;
   taskId: string;
   unitId: string;
+  /** The caller's own openid: uploads go under it (see uploadPrefix). */
+  openid: string;
   year: number;
   /** The text lives here, not in data: echoing it through setData moves the caret on some phones (see textareaReplacement). */
   text: string;
@@ -242,6 +244,7 @@ Component({
         if (!gate.enabled) throw new Error(gate.reason);
         if (detail.round?.id !== own.roundId) throw new Error('报送轮次已变化，请返回任务详情重新进入');
         own.unitId = detail.assignment.unitId;
+        own.openid = me.openid;
         own.year = officeYear();
         own.batches = subscribeBatches(me);
         const held = Array.isArray(me.longTermHeld) && me.longTermHeld.length > 0;
@@ -492,7 +495,7 @@ Component({
       own.lastProgress[key] = 0;
       const handle = uploadFile({
         filePath: item.path,
-        cloudPath: evidenceCloudPath(own.unitId, own.year, own.roundId, item.name),
+        cloudPath: evidenceCloudPath(own.unitId, own.openid, own.year, own.roundId, item.name),
         onProgress: (p) => {
           // A progress event per few KB would flood setData: only whole steps of 10 cross.
           if (p < 100 && p - (own.lastProgress[key] ?? 0) < 10) return;

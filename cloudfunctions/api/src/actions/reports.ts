@@ -126,9 +126,9 @@ async function duplicateOf(existing: ReportDoc, input: SubmitReportInput, unit: 
   return { report: await viewOf(existing, unit), duplicate: true };
 }
 
-/** Every fileID must be this unit's upload in this environment, named like the file; then storage must hold it as reported. */
+/** Every fileID must be the caller's own upload for this unit in this environment, named like the file; then storage must hold it as reported. */
 async function checkFiles(input: SubmitReportInput, unitId: string): Promise<(ClaimedFile & { name: string })[]> {
-  const env = cloud.getWXContext().ENV;
+  const { ENV: env, OPENID: openid } = cloud.getWXContext();
   const items: (ClaimedFile & { name: string })[] = [
     ...input.images.map((f, i) => ({ ...f, kind: 'image' as const, at: `images[${i}]` })),
     ...input.files.map((f, i) => ({ ...f, kind: 'file' as const, at: `files[${i}]` })),
@@ -137,7 +137,7 @@ async function checkFiles(input: SubmitReportInput, unitId: string): Promise<(Cl
   for (const item of items) {
     const field = `${item.at}.fileID`;
     const problem =
-      fileIdProblem(item.fileID, unitId, typeof env === 'string' && env !== '' ? env : undefined) ??
+      fileIdProblem(item.fileID, unitId, openid ?? '', typeof env === 'string' && env !== '' ? env : undefined) ??
       storedNameProblem(item.fileID, item.name);
     if (problem) throw invalid(field, problem);
     if (seen.has(item.fileID)) throw invalid(field, '同一个附件添加了两次，请删除重复的一个');
