@@ -190,7 +190,7 @@ export function manualSteps(opts: DeployOptions, functions: readonly FunctionCon
       ? [
           '粘贴以下内容：',
           ...storageRule.trimEnd().split('\n'),
-          '规则只能限制覆盖和删除（它看不到单位，也没有按目录判断的写法）；报送时由云函数核对每个附件是本人在本单位目录下上传的',
+          '规则让小程序只能在上传目录（units/…、imports/…）里写自己的文件；它看不到单位，报送时由云函数核对每个附件是本人在本单位目录下上传的',
         ]
       : [
           '项目未附带规则文件（storage.rules.json）：保持平台默认的「所有用户可读，仅创建者可读写」；报送时由云函数核对每个附件是本人在本单位目录下上传的',

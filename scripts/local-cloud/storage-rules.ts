@@ -9,11 +9,14 @@
  *
  * The local cloud evaluates the subset of the expression language a rule
  * needs: `==`, `!=`, `&&`, `||`, `!`, parentheses, true / false / null,
- * string literals and those member paths. Anything else is refused when the
- * rule is loaded, so a rule the emulator cannot judge never silently allows —
- * in particular string functions and regular expressions (`startsWith(…)`,
- * `/…/.test(…)`): the documented language has none, so a folder cannot be
- * matched by prefix in a rule (see storage.rules.md).
+ * string literals, those member paths, and the documented regular
+ * expression literal with its `test` method (`/^units\//.test(resource.path)`),
+ * whose result the platform requires to be compared with true or false
+ * explicitly. Anything else is refused when the rule is loaded, so a rule the
+ * emulator cannot judge never silently allows — in particular string
+ * functions (`startsWith(…)`) and a bare `test(…)`. A regular expression is a
+ * literal: it cannot contain `auth.openid`, so a rule can keep clients inside
+ * folders but cannot match a path segment to the caller (the server checks that).
  */
 import fs from 'fs';
 
@@ -41,6 +44,7 @@ type Node =
   | { t: 'lit'; v: boolean | string | null }
   | { t: 'path'; p: string[] }
   | { t: 'not'; e: Node }
+  | { t: 're'; re: RegExp; arg: Node }
   | { t: 'bin'; op: '==' | '!=' | '&&' | '||'; l: Node; r: Node };
 
 export class StorageRuleError extends Error {
@@ -49,7 +53,8 @@ export class StorageRuleError extends Error {
 
 function tokenize(src: string): string[] {
   const tokens: string[] = [];
-  const re = /\s*(==|!=|&&|\|\||[!().]|'[^'\\]*'|"[^"\\]*"|[A-Za-z_][A-Za-z0-9_]*)/y;
+  // A regular expression literal: `/`, escaped or plain characters (no newline), `/`, flags.
+  const re = /\s*(==|!=|&&|\|\||[!().]|'[^'\\]*'|"[^"\\]*"|\/(?:\\.|[^/\\\n])+\/[a-z]*|[A-Za-z_][A-Za-z0-9_]*)/y;
   let at = 0;
   while (at < src.length) {
     if (/^\s*$/.test(src.slice(at))) break;
@@ -88,10 +93,32 @@ function parse(src: string): Node {
       take(')');
       return e;
     }
-    if (tok === '!') return { t: 'not', e: primary() };
+    if (tok === '!') {
+      const e = primary();
+      if (e.t === 're') throw new StorageRuleError(`compare test(…) with false instead of negating it (rule "${src}")`);
+      return { t: 'not', e };
+    }
     if (tok === 'true' || tok === 'false') return { t: 'lit', v: tok === 'true' };
     if (tok === 'null') return { t: 'lit', v: null };
     if (tok.startsWith("'") || tok.startsWith('"')) return { t: 'lit', v: tok.slice(1, -1) };
+    if (tok.startsWith('/')) {
+      const end = tok.lastIndexOf('/');
+      let regex: RegExp;
+      try {
+        regex = new RegExp(tok.slice(1, end), tok.slice(end + 1));
+      } catch (err) {
+        throw new StorageRuleError(`cannot read the regular expression ${tok} in rule "${src}": ${(err as Error).message}`);
+      }
+      if (regex.global || regex.sticky)
+        throw new StorageRuleError(`flags g and y make test() depend on earlier calls: ${tok} in rule "${src}"`);
+      take('.');
+      const method = take();
+      if (method !== 'test') throw new StorageRuleError(`a regular expression is used through test(…), not ${method} (rule "${src}")`);
+      take('(');
+      const arg = or();
+      take(')');
+      return { t: 're', re: regex, arg };
+    }
     if (/^[A-Za-z_]/.test(tok)) {
       const p = [tok];
       while (peek() === '.') {
@@ -106,7 +133,16 @@ function parse(src: string): Node {
     }
     throw new StorageRuleError(`unexpected "${tok}" in rule expression "${src}"`);
   };
-  const cmp = binary(primary, ['==', '!=']);
+  const compared = binary(primary, ['==', '!=']);
+  // The platform reads test(…) only when it is compared with true or false.
+  const cmp = (): Node => {
+    const node = compared();
+    const isBool = (n: Node) => n.t === 'lit' && typeof n.v === 'boolean';
+    if (node.t === 're' || (node.t === 'bin' && ((node.l.t === 're' && !isBool(node.r)) || (node.r.t === 're' && !isBool(node.l))))) {
+      throw new StorageRuleError(`compare test(…) with true or false explicitly, as the platform requires (rule "${src}")`);
+    }
+    return node;
+  };
   const and = binary(cmp, ['&&']);
   const or = binary(and, ['||']);
   const tree = or();
@@ -132,6 +168,11 @@ function evaluate(node: Node, ctx: RuleContext): unknown {
     }
     case 'not':
       return evaluate(node.e, ctx) !== true;
+    case 're': {
+      const arg = evaluate(node.arg, ctx);
+      if (typeof arg !== 'string') throw new EvalError('test() of a value that is not a string');
+      return node.re.test(arg);
+    }
     case 'bin': {
       if (node.op === '&&') return evaluate(node.l, ctx) === true && evaluate(node.r, ctx) === true;
       if (node.op === '||') return evaluate(node.l, ctx) === true || evaluate(node.r, ctx) === true;

@@ -73,6 +73,15 @@ test("another unit's contact cannot overwrite a file in units/ssfj/", async () =
   await expect(up.upload(CONTACTS.xiangcheng.openid, uploadPath, SWAPPED)).rejects.toThrow(/403|PERMISSION/);
 });
 
+test('no client writes into the server’s folders: the evidence copy, a new file beside it, a ledger, the bucket root', async () => {
+  const copy = (stored().evidence.images[0]?.fileID ?? '').replace(/^cloud:\/\/[^/]+\//, '');
+  expect(copy).toMatch(/^evidence\//);
+  for (const at of [copy, copy.replace(/[^/]+$/, 'planted.jpg'), 'ledger/2021/工作台账.xlsx', 'photo.jpg']) {
+    await expect(up.upload(SSFJ.openid, at, SWAPPED)).rejects.toThrow(/403|PERMISSION/);
+  }
+  expect(stored().evidence.images[0]?.sha256).toBe(sha256(ORIGINAL));
+});
+
 test('a file another unit writes into units/ssfj/ cannot become evidence of any report', async () => {
   const planted = await up.upload(CONTACTS.xiangcheng.openid, `${uploadPrefix(SSFJ.unitId, SSFJ.openid)}planted.jpg`, SWAPPED);
   // Not the xiangcheng unit's folder: refused for its own report.
@@ -84,7 +93,7 @@ test('a file another unit writes into units/ssfj/ cannot become evidence of any 
 });
 
 test("a file another person puts in 市司法局's folder is not the 市司法局 contact's upload: refused for their report, naming the field", async () => {
-  // The storage rule cannot see folders (see storage.rules.json's explanation): creating the file succeeds, owned by its creator.
+  // The storage rule cannot match a folder to the caller (README «云存储安全规则与佐证»): creating the file succeeds, owned by its creator.
   const theirs = await up.upload(
     CONTACTS.xiangcheng.openid,
     `${uploadPrefix(SSFJ.unitId, CONTACTS.xiangcheng.openid)}planted.jpg`,

@@ -10,6 +10,7 @@ import os from 'os';
 import path from 'path';
 import { ADMIN, TEMPLATES, okData } from '../helpers/local-cloud';
 import { CONTACTS, startUploader } from '../helpers/journey';
+import { uploadPrefix } from '../../miniprogram/shared/api';
 import { addActivity, startConsoleCloud, type Activity, type ConsoleCloud } from '../helpers/console';
 import { hostAllowed } from '../../scripts/local-cloud/console/routes';
 import { maskValue } from '../../scripts/local-cloud/console/views';
@@ -155,7 +156,7 @@ describe('masking', () => {
 describe('存储', () => {
   test('files list size, unit and masked owner, with a working same-origin link', async () => {
     const page = await view<Page<FileRow>>('files');
-    const photo = page.items.find((f) => f.cloudPath === activity.photoPath);
+    const photo = page.items.find((f) => f.cloudPath === activity.photoShown);
     expect(photo).toMatchObject({
       size: PHOTO.length,
       contentType: 'image/png',
@@ -169,27 +170,29 @@ describe('存储', () => {
   });
 
   test('an uploaded page or SVG opened from the console origin runs sandboxed', async () => {
+    // The contact's own upload folder, the only place the storage rule lets a contact create files.
+    const MINE = uploadPrefix(CONTACTS.ssfj.unitId, CONTACTS.ssfj.openid);
     const uploader = await startUploader(c.t);
     try {
       await uploader.upload(
         CONTACTS.ssfj.openid,
-        'units/ssfj/evil.svg',
+        `${MINE}evil.svg`,
         Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>'),
       );
-      await uploader.upload(CONTACTS.ssfj.openid, 'units/ssfj/evil.html', Buffer.from('<script>1</script>'));
+      await uploader.upload(CONTACTS.ssfj.openid, `${MINE}evil.html`, Buffer.from('<script>1</script>'));
     } finally {
       await uploader.close();
     }
-    const page = await view<Page<FileRow>>('files?prefix=units/ssfj/evil');
+    const page = await view<Page<FileRow>>(`files?prefix=${MINE}evil`);
     expect(page.items.map((f) => [f.cloudPath, f.preview])).toEqual([
-      ['units/ssfj/evil.html', false],
-      ['units/ssfj/evil.svg', false],
+      [maskValue(`${MINE}evil.html`, [CONTACTS.ssfj.openid]), false],
+      [maskValue(`${MINE}evil.svg`, [CONTACTS.ssfj.openid]), false],
     ]);
     for (const f of page.items) {
       const res = await fetch(`${c.base}${f.url}`);
       expect(res.headers.get('content-security-policy')).toBe('sandbox');
     }
-    const png = await fetch(`${c.base}${(await view<Page<FileRow>>('files?prefix=units/ssfj/2021')).items[0]?.url}`);
+    const png = await fetch(`${c.base}${(await view<Page<FileRow>>(`files?prefix=${MINE}2021`)).items[0]?.url}`);
     expect(png.headers.get('content-security-policy')).toBeNull();
   });
 });

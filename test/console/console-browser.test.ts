@@ -119,7 +119,7 @@ test('running the reminder timer on a simulated day fills the outbox, 43101 incl
 
 test('an uploaded image is previewed', async () => {
   await open('storage');
-  const row = page.locator('tr.file-row', { hasText: activity.photoPath });
+  const row = page.locator('tr.file-row', { hasText: activity.photoShown });
   await row.waitFor();
   expect(await row.innerText()).toMatch(/市司法局[\s\S]*o-co\*\*\*0001[\s\S]*KB[\s\S]*image\/png/);
   // The browser fetched and decoded the bytes: a broken image has no natural width.

@@ -12,6 +12,8 @@ import { createBridge, listen } from '../../scripts/local-cloud/server';
 import { addDays } from '../../cloudfunctions/common/domain/dates';
 import { TEMPLATES, okData, startTestCloud, type TestCloud } from './local-cloud';
 import { approveContacts, CONTACTS, createRound, inDays, startUploader } from './journey';
+import { uploadPrefix } from '../../miniprogram/shared/api';
+import { maskValue } from '../../scripts/local-cloud/console/views';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -61,6 +63,8 @@ export interface Activity {
   remindDay: string;
   /** Where the photo went. */
   photoPath: string;
+  /** The photo's path as the console shows it: the owner's openid in it masked. */
+  photoShown: string;
 }
 
 /**
@@ -78,11 +82,12 @@ export async function addActivity(t: TestCloud, photo: Buffer): Promise<Activity
   const dueDate = inDays(10);
   const round = await createRound(t, { name: '第三季度报送', dueDate });
   const uploader = await startUploader(t);
-  const photoPath = `units/${CONTACTS.ssfj.unitId}/2021/photo-${Date.now()}.png`;
+  const photoPath = `${uploadPrefix(CONTACTS.ssfj.unitId, CONTACTS.ssfj.openid)}2021/photo-${Date.now()}.png`;
   try {
     await uploader.upload(CONTACTS.ssfj.openid, photoPath, photo);
   } finally {
     await uploader.close();
   }
-  return { roundId: round.id, dueDate, remindDay: addDays(dueDate, -3), photoPath };
+  const photoShown = maskValue(photoPath, [CONTACTS.ssfj.openid]) as string;
+  return { roundId: round.id, dueDate, remindDay: addDays(dueDate, -3), photoPath, photoShown };
 }

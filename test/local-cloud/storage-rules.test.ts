@@ -42,6 +42,20 @@ test('resource.path is the file’s path in the bucket, compared as a string', (
   expect([rule.write(at('units/ssfj/notice.pdf')), rule.write(at('units/ssfj/o-a/x.jpg'))]).toEqual([false, true]);
 });
 
+test('a regular expression literal tests a path when compared with true or false; a value that is not a string denies', () => {
+  const rule = compileStorageRule({
+    write: '/^units\\/[^\\/]+\\//.test(resource.path) == true && /\\.exe$/i.test(resource.path) != true',
+    read: '/^public\\//.test(resource.path) == false',
+  });
+  const at = (p?: string) => ({ auth: { openid: 'o-a' }, resource: p === undefined ? { openid: 'o-a' } : { openid: 'o-a', path: p } });
+  expect([rule.write(at('units/ssfj/a.jpg')), rule.write(at('units/a.jpg')), rule.write(at('units/ssfj/A.EXE'))]).toEqual([
+    true,
+    false,
+    false,
+  ]);
+  expect([rule.read(at('public/a')), rule.read(at('units/a')), rule.read(at())]).toEqual([false, true, false]);
+});
+
 test('a member of null auth denies instead of throwing', () => {
   const rule = compileStorageRule({ read: 'auth.openid == resource.openid' });
   expect(rule.read(ANON)).toBe(false);
@@ -54,9 +68,15 @@ test.each([
   [{ write: 'auth.openid == resource.openid)' }, /unexpected/],
   [{ write: 1 }, /must be true, false or an expression/],
   [{ delete: true }, /unknown operation "delete"/],
-  // No string functions or regular expressions in the documented language: a folder cannot be matched by prefix.
+  // No string functions in the documented language; a regular expression's test(…) is read only when compared.
   [{ write: "resource.path.startsWith('units/')" }, /function calls such as "resource.path.startsWith\(…\)" are not part/],
-  [{ write: '/^units\\/[^/]+\\//.test(resource.path)' }, /cannot read/],
+  [{ write: '/^units\\//.test(resource.path)' }, /compare test\(…\) with true or false/],
+  [{ write: 'auth != null && /^units\\//.test(resource.path)' }, /compare test\(…\) with true or false/],
+  [{ write: '!/^units\\//.test(resource.path) == true' }, /compare test\(…\) with false instead/],
+  [{ write: '/^units\\//.test(resource.path) == resource.openid' }, /compare test\(…\) with true or false/],
+  [{ write: '/^units\\//.exec(resource.path) == true' }, /through test\(…\), not exec/],
+  [{ write: '/^units\\//g.test(resource.path) == true' }, /flags g and y/],
+  [{ write: '/^units[/.test(resource.path) == true' }, /cannot read/],
   [{ write: 'resource.path.indexOf(auth.openid) != null' }, /function calls such as "resource.path.indexOf\(…\)"/],
   [[], /JSON object/],
 ])('refuses %j rather than guessing', (rule, message) => {
@@ -72,7 +92,34 @@ test('the platform default (no custom rule): everyone reads, only a file’s cre
 
 test('the shipped rule: signed-in owners write their own files only; files the server wrote are nobody’s to change', () => {
   const rule = loadStorageRule(STORAGE_RULE_FILE);
-  expect([rule.write(A), rule.write(OTHERS), rule.write(SERVERS), rule.write(ANON)]).toEqual([true, false, false, false]);
+  const inUnit = (c: { auth: { openid: string } | null; resource: { openid?: string } }) => ({
+    ...c,
+    resource: { ...c.resource, path: 'units/ssfj/o-a/2021/r1/x-photo.jpg' },
+  });
+  expect([rule.write(inUnit(A)), rule.write(inUnit(OTHERS)), rule.write(inUnit(SERVERS)), rule.write(inUnit(ANON))]).toEqual([
+    true,
+    false,
+    false,
+    false,
+  ]);
+});
+
+test('the shipped rule keeps clients in the upload folders: units/<unit>/<person>/… and imports/<person>/…', () => {
+  const rule = loadStorageRule(STORAGE_RULE_FILE);
+  const write = (p: string) => rule.write({ auth: { openid: 'o-a' }, resource: { openid: 'o-a', path: p } });
+  const allowed = ['units/ssfj/o-a/2021/r1/x-photo.jpg', 'imports/o-a/k-2021.xlsx'];
+  // The server's folders (evidence copies, link snapshots, ledgers), the unit's folder itself, the bucket's root.
+  const refused = [
+    'evidence/ssfj/r1/1-photo.jpg',
+    'evidence/ssfj/links/r1/1-abc.txt',
+    'ledger/2021/工作台账.xlsx',
+    'units/ssfj/notice.pdf',
+    'units/ssfj/o-a/',
+    'imports/k.xlsx',
+    'photo.jpg',
+  ];
+  expect(allowed.map(write)).toEqual(allowed.map(() => true));
+  expect(refused.map(write)).toEqual(refused.map(() => false));
 });
 
 test('the local cloud refuses to start on a rule it cannot evaluate', () => {
