@@ -52,34 +52,38 @@ afterAll(() => {
 
 test('绑定单位', async () => {
   useCloud(t, 'o-shot-newcomer');
-  expectPng(screenshot(await ready('pages/bind/index'), 'bind'));
+  expectPng(await screenshot(await ready('pages/bind/index'), 'bind'));
 });
 
 test('首页 (本单位任务)', async () => {
   useCloud(t, SIFA);
-  expectPng(screenshot(await ready('pages/home/index'), 'home', 2200));
+  expectPng(await screenshot(await ready('pages/home/index'), 'home', 2200));
 });
 
 test('任务详情 with history', async () => {
   useCloud(t, SIFA);
-  expectPng(screenshot(await ready('pages/task/index', { id: 'plan-2021-t11' }), 'task', 1800));
+  expectPng(await screenshot(await ready('pages/task/index', { id: 'plan-2021-t11' }), 'task', 1800));
 });
 
 test('任务详情 for a lead unit', async () => {
   useCloud(t, LEAD);
-  expectPng(screenshot(await ready('pages/task/index', { id: 'plan-2021-t09' }), 'task-lead', 2200));
+  expectPng(await screenshot(await ready('pages/task/index', { id: 'plan-2021-t09' }), 'task-lead', 2200));
 });
 
 test('提交进展', async () => {
   useCloud(t, SIFA);
   expectPng(
-    screenshot(await ready('pages/report/index', { assignmentId: 'plan-2021-t09-ssfj', roundId, taskId: 'plan-2021-t09' }), 'report', 2000),
+    await screenshot(
+      await ready('pages/report/index', { assignmentId: 'plan-2021-t09-ssfj', roundId, taskId: 'plan-2021-t09' }),
+      'report',
+      2000,
+    ),
   );
 });
 
 test('任务分解表', async () => {
   useCloud(t, SIFA);
-  expectPng(screenshot(await ready('pages/plan/index', { year: '2021' }), 'plan', 2000));
+  expectPng(await screenshot(await ready('pages/plan/index', { year: '2021' }), 'plan', 2000));
 });
 
 describe('政务公开科 (the office subpackage)', () => {
@@ -104,18 +108,18 @@ describe('政务公开科 (the office subpackage)', () => {
       '.row-head',
       rows.findIndex((r) => (r.dom?.textContent ?? '').trim().startsWith('12.')),
     );
-    expectPng(screenshot(page, 'office-overview', 2200));
+    expectPng(await screenshot(page, 'office-overview', 2200));
   });
 
   test('审核', async () => {
     useCloud(t, OFFICER);
-    expectPng(screenshot(await ready('office/pages/review/index', { reportId: reviewId }), 'office-review', 1900));
+    expectPng(await screenshot(await ready('office/pages/review/index', { reportId: reviewId }), 'office-review', 1900));
   });
 
   test('轮次管理', async () => {
     useCloud(t, OFFICER);
     const page = await ready('office/pages/rounds/index');
-    expectPng(screenshot(page, 'office-rounds', 1000));
+    expectPng(await screenshot(page, 'office-rounds', 1000));
     await page.tap('.btn-new');
     await page.type('.input-name', '年终回头看');
     await page.change('.due-picker', '2021-12-31');
@@ -123,12 +127,12 @@ describe('政务公开科 (the office subpackage)', () => {
     await page.type('.task-search', '4');
     await page.tap('.task-option', 1);
     await page.tap('.task-option', 4);
-    expectPng(screenshot(page, 'office-round-form', 2000));
+    expectPng(await screenshot(page, 'office-round-form', 2000));
   });
 
   test('联络员管理', async () => {
     useCloud(t, OFFICER);
-    expectPng(screenshot(await ready('office/pages/contacts/index'), 'office-contacts', 2100));
+    expectPng(await screenshot(await ready('office/pages/contacts/index'), 'office-contacts', 2100));
   });
 
   test('台账与导入', async () => {
@@ -149,14 +153,14 @@ describe('政务公开科 (the office subpackage)', () => {
     wxState.messageFiles.push([{ path: tempFile('2022任务分解表.xlsx', table), name: '2022年政务公开工作任务分解表.xlsx' }]);
     await page.tap('.btn-pick');
     await until(() => page.data().importStep === 'checked', 'the check');
-    expectPng(screenshot(page, 'office-ledger', 2300));
+    expectPng(await screenshot(page, 'office-ledger', 2300));
   });
 
   test('催办', async () => {
     useCloud(t, OFFICER);
     const page = await ready('office/pages/urge/index', { roundId: lateRoundId });
     await until(() => !page.data().previewLoading, 'the 催办 preview');
-    expectPng(screenshot(page, 'office-urge', 2600));
+    expectPng(await screenshot(page, 'office-urge', 2600));
   });
 
   test('系统设置', async () => {
@@ -164,6 +168,6 @@ describe('政务公开科 (the office subpackage)', () => {
     const page = await ready('office/pages/setup/index');
     await page.tap('.btn-check');
     await until(() => (page.data().checkItems as unknown[]).length > 0, 'the deployment check');
-    expectPng(screenshot(page, 'office-setup', 2100));
+    expectPng(await screenshot(page, 'office-setup', 2100));
   });
 });
