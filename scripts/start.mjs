@@ -1,6 +1,7 @@
-// `npm start`: builds (as `npm run build`), then runs the local cloud in this same process, so
-// that a signal to the process npm started reaches the server itself (no orphan keeps the port
-// and the data folder's lock). Arguments after `--` go to the local cloud (scripts/local-cloud/main.ts).
+// `npm start`: builds (as `npm run build`), then runs the local cloud in this same process, which
+// npm's shell execs (package.json), so that npm's own parent-to-child signals reach the server
+// itself (no orphan keeps the port and the data folder's lock). Arguments after `--` go to the
+// local cloud (scripts/local-cloud/main.ts).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';

@@ -11,7 +11,7 @@
  *   --internet     let the link check fetch public web pages (off: the local cloud stays offline)
  *
  * It stops cleanly (data folder closed, port freed) on SIGINT, SIGTERM and SIGHUP, and
- * when the process that started it goes away (npm does not pass every signal on).
+ * when the process that started it goes away (npm passes SIGINT and SIGTERM on, not SIGHUP).
  */
 import crypto from 'crypto';
 import fs from 'fs';
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   serveUntilStopped(server, cloud);
 }
 
-/** Stops on a signal, or when the process that started us (npm, its shell) is gone. */
+/** Stops on a signal, or when the process that started us (npm) is gone. */
 function serveUntilStopped(server: http.Server, cloud: LocalCloud): void {
   let stopping = false;
   const stop = () => {
@@ -185,33 +185,17 @@ function serveUntilStopped(server: http.Server, cloud: LocalCloud): void {
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, stop);
-  // npm passes SIGINT/SIGTERM to its shell, not to us, and dies of SIGHUP without passing it on;
-  // either way our parent (or, under npm, its parent) goes away. Watch both, as they were when
-  // this process started: a signal that arrives while we start must not become the new normal.
-  const { parent, grandparent } = STARTED_BY;
+  // `npm start` execs us (package.json), so npm is our parent and passes SIGINT/SIGTERM on to us;
+  // it dies of SIGHUP (or SIGKILL) without passing anything on, and then our parent changes.
+  // Compared with the parent at module load: one that dies while we start counts too.
   const watch = setInterval(() => {
-    if (process.ppid !== parent || (grandparent !== undefined && parentOf(parent) !== grandparent)) stop();
+    if (process.ppid !== STARTED_BY) stop();
   }, 500);
   watch.unref();
 }
 
-/** Who started this process, read before anything else runs (npm may be stopped while we start). */
-const STARTED_BY = (() => {
-  const parent = process.ppid;
-  return { parent, grandparent: process.env.npm_lifecycle_event ? parentOf(parent) : undefined };
-})();
-
-/** The parent of `pid` (Linux /proc); undefined where that cannot be read. */
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return Number.isInteger(ppid) ? ppid : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** The process that started this one, read before anything else runs (npm may be stopped while we start). */
+const STARTED_BY = process.ppid;
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : String(err));

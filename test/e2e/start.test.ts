@@ -1,8 +1,9 @@
 /**
  * The README's main job: `npm start` builds, seeds the 2021 table on first
  * start, serves the bridge and the console, keeps its data across restarts
- * (kill -9 too), and stops like a service: any signal to it — or to the npm
- * process in front of it — frees the port and the data folder's lock.
+ * (kill -9 too), and stops like a service: any signal to it, to the npm
+ * process in front of it or to both as a group frees the port and the data
+ * folder's lock.
  * Nothing here waits a fixed time: only for output and exit events.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process';
@@ -146,9 +147,15 @@ interface NpmStart {
   exited: Promise<void>;
 }
 
-/** `npm start -- --port 0 --dir <d>`, resolved once it printed its banner. */
+/** Servers started through npm: a failed test must not leave one running (afterEach below). */
+const started: number[] = [];
+afterEach(() => {
+  for (const pid of started.splice(0)) if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+});
+
+/** `npm start -- --port 0 --dir <d>` in a process group of its own, resolved once it printed its banner. */
 function npmStart(d: string): Promise<NpmStart> {
-  const npm = spawn('npm', ['start', '--', '--port', '0', '--dir', d], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const npm = spawn('npm', ['start', '--', '--port', '0', '--dir', d], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   const exited = new Promise<void>((resolve) => npm.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
@@ -158,6 +165,7 @@ function npmStart(d: string): Promise<NpmStart> {
       const pid = /kill (\d+)）/.exec(out)?.[1];
       if (port && pid) {
         npm.stdout?.off('data', onData);
+        started.push(Number(pid));
         resolve({ npm, pid: Number(pid), port: Number(port), exited });
       }
     };
@@ -180,18 +188,38 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-// Ctrl+C in a terminal sends SIGINT to the whole foreground group (npm, its shell and node alike).
+test('npm starts the server itself: no shell stands between them to swallow a signal', async () => {
+  const run = await npmStart(tempDir('zwgk-tree-'));
+  try {
+    const stat = fs.readFileSync(`/proc/${run.pid}/stat`, 'utf8');
+    expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])).toBe(run.npm.pid);
+  } finally {
+    process.kill(run.pid, 'SIGTERM');
+    await gone(run.pid);
+    await run.exited;
+  }
+}, 120000);
+
+// Ctrl+C in a terminal sends SIGINT to the whole foreground group (npm and node alike); `kill <pid>`
+// reaches one process only. npm passes SIGINT and SIGTERM on and dies of SIGHUP and SIGKILL without
+// passing anything on: then the server sees that its parent is gone.
 describe.each([
-  ['SIGINT', 'node'],
+  ['SIGINT', 'npm'],
   ['SIGTERM', 'npm'],
   ['SIGHUP', 'npm'],
-  ['SIGTERM', 'node'],
-  ['SIGHUP', 'node'],
-] as const)('%s to the %s process', (signal, target) => {
+  ['SIGKILL', 'npm'],
+  ['SIGINT', 'server'],
+  ['SIGTERM', 'server'],
+  ['SIGHUP', 'server'],
+  ['SIGINT', 'group'],
+  ['SIGTERM', 'group'],
+  ['SIGHUP', 'group'],
+] as const)('%s to the %s', (signal, target) => {
   test('stops the server: the port is free and the data folder can be opened again', async () => {
     const d = tempDir('zwgk-signal-');
     const run = await npmStart(d);
-    process.kill(target === 'npm' ? (run.npm.pid as number) : run.pid, signal);
+    const npmPid = run.npm.pid as number;
+    process.kill(target === 'npm' ? npmPid : target === 'group' ? -npmPid : run.pid, signal);
     await gone(run.pid);
     await run.exited;
     expect(await portFree(run.port)).toBe(true);

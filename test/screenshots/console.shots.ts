@@ -1,12 +1,14 @@
 /**
- * `npm run screenshots`: the local console in chromium, on the seeded 2021
- * table with a little activity (contacts, a round, a photo, one reminder
- * run), written to docs/screenshots/console*.png for the README.
+ * `npm run screenshots`: the local console in chromium, on the demo year
+ * (`npm start -- --demo`: the 2021 table, contacts, rounds, reports, reminders
+ * and 催办 already sent), written to docs/screenshots/console*.png for the README.
  */
 import fs from 'fs';
 import path from 'path';
 import { openBrowser } from '../helpers/chromium';
-import { addActivity, buildConsole, photo, startConsoleCloud } from '../helpers/console';
+import { buildConsole } from '../helpers/console';
+import { createBridge, listen } from '../../scripts/local-cloud/server';
+import { startDemoCloud } from './demo';
 import { OUT_DIR } from './render';
 
 const WIDTH = 1280;
@@ -20,21 +22,21 @@ function expectPng(file: string): void {
 
 test('the console: 数据 (the 2021 table) and 消息 (outbox, subscriptions and reminder log)', async () => {
   buildConsole();
-  const c = await startConsoleCloud();
+  const t = await startDemoCloud();
+  const server = createBridge(t.cloud, []);
+  const base = await listen(server, 0);
   const browser = await openBrowser({ width: WIDTH, height: HEIGHT });
   try {
     const page = await browser.context.newPage();
-    const activity = await addActivity(c.t, await photo(page, 480));
-    await c.t.cloud.runTrigger('reminder', 'remind', { Time: `${activity.remindDay}T09:00:00+08:00` });
     fs.mkdirSync(OUT_DIR, { recursive: true });
 
-    await page.goto(`${c.base}/#data/plan/2021`);
+    await page.goto(`${base}/#data/plan/2021`);
     await page.locator('tr.task-row').nth(43).waitFor();
     const data = path.join(OUT_DIR, 'console.png');
     await page.screenshot({ path: data });
     expectPng(data);
 
-    await page.goto(`${c.base}/#messages`);
+    await page.goto(`${base}/#messages`);
     await page.locator('tr.outbox-row').nth(2).waitFor();
     await page.locator('tr.subscription-row').first().waitFor();
     await page.locator('tr.reminder-row').first().waitFor();
@@ -43,6 +45,9 @@ test('the console: 数据 (the 2021 table) and 消息 (outbox, subscriptions and
     expectPng(messages);
   } finally {
     await browser.close();
-    await c.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    t.close();
+    fs.rmSync(t.dir, { recursive: true, force: true });
   }
 });

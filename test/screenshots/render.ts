@@ -5,6 +5,7 @@
  * 375-pt phone width (2× pixels). Used by `npm run screenshots`.
  */
 import fs from 'fs';
+import http from 'http';
 import os from 'os';
 import path from 'path';
 import type { RenderedPage } from '../helpers/miniprogram';
@@ -50,13 +51,66 @@ main { min-height: 100vh; font-family: 'Noto Sans CJK SC', 'PingFang SC', sans-s
 </style>${doc.head.innerHTML}</head><body>${dom.outerHTML}</body></html>`;
 }
 
+/** The bytes behind an image address: a temporary link (the local cloud's bridge) or a local file. */
+function imageBytes(src: string): Promise<Buffer | undefined> {
+  if (!/^http:/.test(src)) return Promise.resolve(fs.existsSync(src) ? fs.readFileSync(src) : undefined);
+  return new Promise((resolve) =>
+    http
+      .get(src, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(res.statusCode === 200 ? Buffer.concat(chunks) : undefined));
+      })
+      .on('error', () => resolve(undefined)),
+  );
+}
+
+/** Every picture address in the page's data, in order (the order the page renders them). */
+function imageSources(data: unknown, out: string[] = []): string[] {
+  if (typeof data === 'string') {
+    if (/^(http:\/\/|\/)\S+\.(png|jpe?g)(\?|$)/i.test(data) && !out.includes(data)) out.push(data);
+  } else if (Array.isArray(data)) {
+    for (const v of data) imageSources(v, out);
+  } else if (data && typeof data === 'object') {
+    for (const v of Object.values(data)) imageSources(v, out);
+  }
+  return out;
+}
+
+/**
+ * simulate's <image> keeps no src, and chromium would not draw a custom element anyway: when the
+ * page's data holds exactly as many picture addresses as the page has <image>s, each is drawn as
+ * its element's background (cover, as mode="aspectFill"), inlined because chromium runs while this
+ * process (and the local cloud serving the links) waits for it. Otherwise (a cloud:// fileID as
+ * src, which only the phone resolves) they stay grey boxes.
+ */
+async function withImages(html: string, data: unknown): Promise<string> {
+  const tags = [...html.matchAll(/<wx-image\b[^>]*>/g)];
+  const sources = imageSources(data);
+  if (tags.length === 0 || tags.length !== sources.length) return html;
+  const css = await Promise.all(
+    sources.map(async (src) => {
+      const bytes = await imageBytes(src);
+      if (!bytes) return '';
+      const type = bytes.subarray(1, 4).toString() === 'PNG' ? 'image/png' : 'image/jpeg';
+      return `background:#ddd url(data:${type};base64,${bytes.toString('base64')}) center/cover no-repeat;`;
+    }),
+  );
+  let i = 0;
+  return html.replace(/<wx-image\b[^>]*>/g, (tag) => {
+    const style = css[i++];
+    if (!style) return tag;
+    return /\sstyle="/.test(tag) ? tag.replace(/\sstyle="/, ` style="${style}`) : tag.replace(/>$/, ` style="${style}">`);
+  });
+}
+
 /** Writes docs/screenshots/<name>.png; throws if chromium is missing. */
-export function screenshot(page: RenderedPage, name: string, height = 1334): string {
+export async function screenshot(page: RenderedPage, name: string, height = 1334): Promise<string> {
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-shot-'));
   const html = path.join(tmp, `${name}.html`);
   const png = path.join(OUT_DIR, `${name}.png`);
-  fs.writeFileSync(html, pageHtml(page));
+  fs.writeFileSync(html, await withImages(pageHtml(page), page.data()));
   try {
     screenshotFile(html, png, { width: 375, height: Math.round(height / 2), scale: 2 });
   } finally {
