@@ -106,6 +106,8 @@ describe('wx.cloud.uploadFile under the shipped rule', () => {
     if (res.ok) return;
     expect(res.fail.errCode).toBe(-503002);
     expect(res.fail.errMsg).toMatch(/^cloud\.uploadFile:fail STORAGE_EXCEED_AUTHORITY/);
+    // Refused when asking for the signature: not one byte was sent.
+    expect(wxState.uploads.at(-1)?.progress).toEqual([]);
     expect(t.cloud.storage.count({ prefix: cloudPath })).toBe(0);
   });
 
@@ -114,6 +116,7 @@ describe('wx.cloud.uploadFile under the shipped rule', () => {
     expect((await upload(BOB, cloudPath, Buffer.from('bob original'))).ok).toBe(true);
     const res = await upload(ALICE, cloudPath, Buffer.from('swapped by alice'));
     expect(res.ok ? 'allowed' : res.fail.errCode).toBe(-503002);
+    expect(wxState.uploads.at(-1)?.progress).toEqual([]);
     const [file] = t.cloud.storage.list({ prefix: cloudPath });
     expect(file?.owner).toBe(BOB);
     const bytes = fs.readFileSync(await download(BOB, t.cloud.storage.fileIdOf(cloudPath)).then((r) => r.tempFilePath));
