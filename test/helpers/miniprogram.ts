@@ -4,9 +4,10 @@
  * miniprogram-simulate has no wx.cloud: ours hands each callFunction to the
  * real cloud function running in-process on a TestCloud, as the person set
  * with `actAs`. Uploads really land in that TestCloud's storage: through the
- * storage backend's own upload signature and an HTTP PUT (cloud mode), or a
+ * storage's client upload signature and an HTTP PUT (cloud mode), or a
  * multipart POST to `/storage/upload` (local mode), both served by the local
- * cloud's HTTP bridge. Pickers, dialogs, navigation and storage are stubs
+ * cloud's HTTP bridge and judged by the storage security rule as that person;
+ * wx.cloud.downloadFile / getTempFileURL are judged the same way. Pickers, dialogs, navigation and storage are stubs
  * whose answers a test queues in `wxState` and whose effects it reads there.
  * Must be imported before miniprogram-simulate, whose own `wx` merges under
  * these stubs.
