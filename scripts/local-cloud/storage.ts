@@ -535,7 +535,7 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
     };
   }
 
-  /** Where a signed PUT goes; the token is its one-time signature. */
+  /** Records an upload the service signed; the returned token is its one-time signature (the PUT URL). */
   function pendUpload(pending: PendingUpload): string {
     // Signatures whose PUT never came would otherwise pile up.
     for (const [t, p] of pendingUploads) if (p.expiresAt < now()) pendingUploads.delete(t);
