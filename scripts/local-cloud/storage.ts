@@ -17,7 +17,7 @@ import fsp from 'fs/promises';
 import path from 'path';
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { SdkHandler } from './sdk-seam';
-import { loadStorageRule, type CompiledRule } from './storage-rules';
+import { loadStorageRule, type CompiledRule, type RuleContext } from './storage-rules';
 
 export interface StoredFileInfo {
   fileID: string;
@@ -50,14 +50,43 @@ export interface StorageBackendOptions {
   /** Numeric part of the fake bucket name. Default 1300000000. */
   bucketAppId?: string;
   /**
-   * The security rule client requests are judged by (`POST /storage/upload`); SDK calls
-   * bypass it, as on the platform. Default: the platform's default rule.
+   * The security rule client requests are judged by (`POST /storage/upload` and the `client`
+   * face); SDK calls bypass it, as on the platform. Default: the platform's default rule.
    */
   rule?: CompiledRule;
 }
 
+/** A refused client request: `code` is the storage service's error code (STORAGE_EXCEED_AUTHORITY, …). */
+export interface ClientRefusal {
+  ok: false;
+  code: string;
+  message: string;
+}
+
+/** One file of a client getTempFileURL: `code` SUCCESS, or why this file has no link. */
+export interface ClientTempFileURL {
+  fileID: string;
+  code: string;
+  message?: string;
+  tempFileURL: string;
+  maxAge?: number;
+}
+
+/**
+ * What the mini program's client SDK (wx.cloud.uploadFile / downloadFile / getTempFileURL)
+ * asks the storage service for. Unlike the server SDK, every request is judged by the
+ * security rule with the caller's openid (undefined: not signed in), as on the platform.
+ */
+export interface StorageClientFace {
+  /** The signed PUT for `cloudPath`, after `rule.write` allowed it; the file will be owned by `openid`. */
+  uploadUrl(cloudPath: string, openid: string | undefined): Promise<{ ok: true; url: string; fileID: string } | ClientRefusal>;
+  /** Temp links, each file judged by `rule.read` (a refused file gets STORAGE_EXCEED_AUTHORITY and no link). */
+  tempFileURLs(files: { fileID: string; maxAge?: number }[], openid: string | undefined): Promise<ClientTempFileURL[] | ClientRefusal>;
+}
+
 export interface StorageBackend {
   handle: SdkHandler;
+  client: StorageClientFace;
   /** Serves our storage URLs; returns false (untouched response) for any other URL. */
   httpHandler(req: IncomingMessage, res: ServerResponse): boolean;
   list(opts?: { prefix?: string; offset?: number; limit?: number }): StoredFileInfo[];
@@ -70,6 +99,9 @@ export interface StorageBackend {
   readonly bucket: string;
   fileIdOf(cloudPath: string): string;
 }
+
+/** Our wording for a request the security rule refused (the platform's code is STORAGE_EXCEED_AUTHORITY). */
+const RULE_REFUSED = 'the storage security rule does not allow this request';
 
 /** Limits the real service documents: 50 fileIDs per getTempFileURL / deleteFile call, 850-byte keys. */
 export const MAX_FILES_PER_CALL = 50;
@@ -191,6 +223,9 @@ interface MetaRecord {
 interface PendingUpload {
   cloudPath: string;
   expiresAt: number;
+  /** Set for a client upload: the uploader, whose write the rule judges again when the bytes land. */
+  owner?: string;
+  client?: boolean;
 }
 
 interface ParsedFileId {
@@ -400,10 +435,21 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
   function refuseClientWrite(cloudPath: string, openid: string | undefined): void {
     const existing = index.get(cloudPath);
     const owner = existing ? existing.owner : openid;
-    const resource = owner === undefined ? { path: cloudPath } : { openid: owner, path: cloudPath };
-    if (!rule.write({ auth: openid === undefined ? null : { openid }, resource })) {
+    if (!rule.write(ruleContext(cloudPath, owner, openid))) {
       throw new HttpError(403, 'STORAGE_PERMISSION_DENIED', 'the storage security rule does not allow this write');
     }
+  }
+
+  /** The rule's `read` for a client reading a stored file: `resource` is that file, with its owner and path. */
+  function clientMayRead(cloudPath: string, openid: string | undefined): boolean {
+    return rule.read(ruleContext(cloudPath, index.get(cloudPath)?.owner, openid));
+  }
+
+  function ruleContext(cloudPath: string, owner: string | undefined, openid: string | undefined): RuleContext {
+    return {
+      auth: openid === undefined ? null : { openid },
+      resource: owner === undefined ? { path: cloudPath } : { openid: owner, path: cloudPath },
+    };
   }
 
   async function remove(cloudPath: string): Promise<void> {
@@ -473,15 +519,12 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
     const problem = cloudPathProblem(cloudPath) ?? pathConflict(cloudPath as string);
     if (problem) return fail('INVALID_PARAM', problem);
     const validPath = cloudPath as string;
-    // Signatures whose PUT never came would otherwise pile up.
-    for (const [t, p] of pendingUploads) if (p.expiresAt < now()) pendingUploads.delete(t);
-    const token = crypto.randomBytes(24).toString('hex');
-    pendingUploads.set(token, { cloudPath: validPath, expiresAt: now() + UPLOAD_TOKEN_TTL_MS });
+    const token = pendUpload({ cloudPath: validPath, expiresAt: now() + UPLOAD_TOKEN_TTL_MS });
     const fileId = fileIdOf(validPath);
     return {
       requestId: requestId(),
       data: {
-        url: `${origin()}/storage/put/${token}`,
+        url: putUrl(token),
         token,
         authorization: `q-sign-algorithm=local&q-signature=${token}`,
         fileId,
@@ -492,35 +535,85 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
     };
   }
 
-  async function batchGetDownloadUrl(params: Record<string, unknown>): Promise<unknown> {
-    if (takeFault('getTempFileURL')) return fail('SYS_ERR', 'system error (injected)');
-    const list = params.file_list;
-    if (!Array.isArray(list)) return fail('INVALID_PARAM', 'file_list must be an array');
-    if (list.length > MAX_FILES_PER_CALL) {
-      return fail('INVALID_PARAM', `at most ${MAX_FILES_PER_CALL} files per request`);
-    }
-    const downloadList: Record<string, unknown>[] = [];
+  /** Records an upload the service signed; the returned token is its one-time signature (the PUT URL). */
+  function pendUpload(pending: PendingUpload): string {
+    // Signatures whose PUT never came would otherwise pile up.
+    for (const [t, p] of pendingUploads) if (p.expiresAt < now()) pendingUploads.delete(t);
+    const token = crypto.randomBytes(24).toString('hex');
+    pendingUploads.set(token, pending);
+    return token;
+  }
+
+  function putUrl(token: string): string {
+    return `${origin()}/storage/put/${token}`;
+  }
+
+  /**
+   * Temp links for a batch, as the service answers them; `mayRead` (the client's rule) is
+   * asked for each existing file, the server SDK passes none. `failed` refuses the whole batch.
+   */
+  function downloadLinks(
+    list: unknown,
+    mayRead?: (cloudPath: string) => boolean,
+  ): { failed: string; code: string } | { items: Record<string, unknown>[] } {
+    if (takeFault('getTempFileURL')) return { code: 'SYS_ERR', failed: 'system error (injected)' };
+    if (!Array.isArray(list)) return { code: 'INVALID_PARAM', failed: 'file_list must be an array' };
+    if (list.length > MAX_FILES_PER_CALL) return { code: 'INVALID_PARAM', failed: `at most ${MAX_FILES_PER_CALL} files per request` };
+    const items: Record<string, unknown>[] = [];
     for (const item of list as unknown[]) {
       const entry = (item ?? {}) as { fileid?: unknown; max_age?: unknown };
       let maxAge = DEFAULT_MAX_AGE_S;
       if (entry.max_age !== undefined && entry.max_age !== null) {
         const n = Number(entry.max_age);
         if (!Number.isInteger(n) || n <= 0 || n > 10 * 365 * 24 * 3600) {
-          return fail('INVALID_PARAM', 'max_age must be a positive integer number of seconds');
+          return { code: 'INVALID_PARAM', failed: 'max_age must be a positive integer number of seconds' };
         }
         maxAge = n;
       }
       const parsed = parseFileId(entry.fileid);
       if (!parsed.ok) {
-        downloadList.push({ code: parsed.code, message: parsed.message, fileID: entry.fileid, tempFileURL: '' });
+        items.push({ code: parsed.code, message: parsed.message, fileID: entry.fileid, tempFileURL: '' });
       } else if (!index.has(parsed.cloudPath)) {
-        downloadList.push({ code: 'STORAGE_FILE_NONEXIST', message: 'storage file not exist', fileID: entry.fileid, tempFileURL: '' });
+        items.push({ code: 'STORAGE_FILE_NONEXIST', message: 'storage file not exist', fileID: entry.fileid, tempFileURL: '' });
+      } else if (mayRead && !mayRead(parsed.cloudPath)) {
+        items.push({ code: 'STORAGE_EXCEED_AUTHORITY', message: RULE_REFUSED, fileID: entry.fileid, tempFileURL: '' });
       } else {
-        downloadList.push({ code: 'SUCCESS', fileID: entry.fileid, tempFileURL: tempUrl(parsed.cloudPath, maxAge), maxAge });
+        items.push({ code: 'SUCCESS', fileID: entry.fileid, tempFileURL: tempUrl(parsed.cloudPath, maxAge), maxAge });
       }
     }
-    return { requestId: requestId(), data: { download_list: downloadList } };
+    return { items };
   }
+
+  async function batchGetDownloadUrl(params: Record<string, unknown>): Promise<unknown> {
+    const links = downloadLinks(params.file_list);
+    if ('failed' in links) return fail(links.code, links.failed);
+    return { requestId: requestId(), data: { download_list: links.items } };
+  }
+
+  // ---- client SDK (judged by the security rule) --------------------------------------
+
+  const client: StorageClientFace = {
+    async uploadUrl(cloudPath, openid) {
+      if (takeFault('getUploadMetadata')) return { ok: false, code: 'SYS_ERR', message: 'system error (injected)' };
+      const problem = cloudPathProblem(cloudPath) ?? pathConflict(cloudPath);
+      if (problem) return { ok: false, code: 'INVALID_PARAM', message: problem };
+      try {
+        refuseClientWrite(cloudPath, openid);
+      } catch {
+        return { ok: false, code: 'STORAGE_EXCEED_AUTHORITY', message: RULE_REFUSED };
+      }
+      const token = pendUpload({ cloudPath, expiresAt: now() + UPLOAD_TOKEN_TTL_MS, owner: openid, client: true });
+      return { ok: true, url: putUrl(token), fileID: fileIdOf(cloudPath) };
+    },
+    async tempFileURLs(files, openid) {
+      const links = downloadLinks(
+        files.map((f) => ({ fileid: f.fileID, max_age: f.maxAge })),
+        (cloudPath) => clientMayRead(cloudPath, openid),
+      );
+      if ('failed' in links) return { ok: false, code: links.code, message: links.failed };
+      return links.items as unknown as ClientTempFileURL[];
+    },
+  };
 
   async function batchDeleteFile(params: Record<string, unknown>): Promise<unknown> {
     if (takeFault('deleteFile')) return fail('SYS_ERR', 'system error (injected)');
@@ -635,12 +728,15 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
       } finally {
         await fh.close();
       }
-      await commit(tmpFile, pending.cloudPath, size, undefined);
+      await commit(tmpFile, pending.cloudPath, size, pending.owner, pending.client);
     } catch (err) {
       await fsp.rm(tmpFile, { force: true });
       if (!req.complete) drain(req);
-      if (err instanceof HttpError)
-        return sendCosError(res, err.status, err.code === 'INVALID_PARAM' ? 'InvalidArgument' : err.code, err.message, resource);
+      if (err instanceof HttpError) {
+        const cosCode =
+          err.code === 'INVALID_PARAM' ? 'InvalidArgument' : err.code === 'STORAGE_PERMISSION_DENIED' ? 'AccessDenied' : err.code;
+        return sendCosError(res, err.status, cosCode, err.message, resource);
+      }
       return sendCosError(res, 500, 'InternalError', 'We encountered an internal error. Please try again.', resource);
     }
     res.writeHead(200, { 'Content-Length': 0, ETag: `"${crypto.randomBytes(16).toString('hex')}"` });
@@ -874,6 +970,7 @@ export function createStorageBackend(opts: StorageBackendOptions): StorageBacken
 
   return {
     handle,
+    client,
     httpHandler,
     bucket,
     fileIdOf,

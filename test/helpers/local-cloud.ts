@@ -55,7 +55,15 @@ export const DEFAULT_SETUP: 'schema' | 'bare' = process.env.TEST_CLOUD_SETUP ===
  * cloud's clock (every function, the database and storage see it; the test itself keeps real time).
  */
 export function startTestCloud(
-  opts: { fsync?: boolean; dir?: string; env?: Record<string, string>; setup?: 'schema' | 'bare'; today?: Date } = {},
+  opts: {
+    fsync?: boolean;
+    dir?: string;
+    env?: Record<string, string>;
+    setup?: 'schema' | 'bare';
+    today?: Date;
+    /** The storage security rule file (LocalCloudOptions.storageRuleFile); default the shipped one. */
+    storageRuleFile?: string | null;
+  } = {},
 ): TestCloud {
   forgetCollectionsCheck();
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-test-'));
@@ -67,6 +75,7 @@ export function startTestCloud(
     functionEnv: { SETUP_CODE, SUBSCRIBE_TEMPLATES: JSON.stringify(TEMPLATES), ...opts.env },
     baseUrl: () => base,
     setup: opts.setup ?? DEFAULT_SETUP,
+    ...(opts.storageRuleFile !== undefined ? { storageRuleFile: opts.storageRuleFile } : {}),
   });
   if (opts.today) cloud.clock.set(opts.today);
   const bridge = createBridge(cloud);

@@ -4,9 +4,10 @@
  * miniprogram-simulate has no wx.cloud: ours hands each callFunction to the
  * real cloud function running in-process on a TestCloud, as the person set
  * with `actAs`. Uploads really land in that TestCloud's storage: through the
- * storage backend's own upload signature and an HTTP PUT (cloud mode), or a
+ * storage's client upload signature and an HTTP PUT (cloud mode), or a
  * multipart POST to `/storage/upload` (local mode), both served by the local
- * cloud's HTTP bridge. Pickers, dialogs, navigation and storage are stubs
+ * cloud's HTTP bridge and judged by the storage security rule as that person;
+ * wx.cloud.downloadFile / getTempFileURL are judged the same way. Pickers, dialogs, navigation and storage are stubs
  * whose answers a test queues in `wxState` and whose effects it reads there.
  * Must be imported before miniprogram-simulate, whose own `wx` merges under
  * these stubs.
@@ -86,6 +87,8 @@ interface WxStubState {
   uploadHold: (filePath: string) => boolean;
   /** URLs wx.downloadFile fetched (over the local cloud's HTTP bridge). */
   downloads: string[];
+  /** fileIDs wx.cloud.downloadFile was asked for. */
+  cloudDownloads: string[];
   /** Files wx.openDocument opened, with the bytes the reader would show. */
   documents: { filePath: string; fileType: string | undefined; bytes: Buffer }[];
 }
@@ -118,6 +121,7 @@ const fresh = (): Omit<WxStubState, 'storage' | 'openid' | 'cloud'> => ({
   failUploads: 0,
   uploadHold: () => false,
   downloads: [],
+  cloudDownloads: [],
   documents: [],
 });
 
@@ -255,7 +259,11 @@ function uploadTask(
         record.ok = true;
         callbacks.success?.({ ...res, errMsg: `${api}:ok` });
       },
-      (err: unknown) => callbacks.fail?.({ errMsg: `${api}:fail ${aborted ? 'abort' : err instanceof Error ? err.message : String(err)}` }),
+      (err: unknown) =>
+        callbacks.fail?.({
+          errMsg: `${api}:fail ${aborted ? 'abort' : err instanceof Error ? err.message : String(err)}`,
+          ...(err instanceof WxCloudError && !aborted ? { errCode: err.errCode } : {}),
+        }),
     );
   });
   return {
@@ -270,7 +278,37 @@ function uploadTask(
   };
 }
 
-/** wx.cloud.uploadFile: the storage service's own upload signature, then the PUT COS would take. */
+/**
+ * A wx.cloud failure as the client SDK reports it: the documented errCode of the storage
+ * service's error (errcode reference: -503002 无权限访问云文件, -503003 文件不存在, …) and its code in errMsg.
+ */
+class WxCloudError extends Error {
+  constructor(
+    readonly errCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const STORAGE_ERR_CODES: Record<string, number> = {
+  STORAGE_EXCEED_AUTHORITY: -503002,
+  STORAGE_FILE_NONEXIST: -503003,
+  INVALID_PARAM: -501007,
+  SYS_ERR: -501001,
+};
+
+function storageError(code: string, message?: string): WxCloudError {
+  return new WxCloudError(STORAGE_ERR_CODES[code] ?? -503001, message ? `${code}: ${message}` : code);
+}
+
+function storageClient() {
+  const cloud = wxState.cloud?.cloud;
+  if (!cloud) throw new Error('no TestCloud: call useCloud() in the test');
+  return cloud.storage.client;
+}
+
+/** wx.cloud.uploadFile: the storage service's client upload signature (judged by the security rule as the caller), then the PUT COS would take. */
 function cloudUpload(opts: {
   cloudPath: string;
   filePath: string;
@@ -281,21 +319,13 @@ function cloudUpload(opts: {
     opts.cloudPath,
     opts.filePath,
     async (onSent, setAbort) => {
-      const cloud = wxState.cloud?.cloud;
-      if (!cloud) throw new Error('no TestCloud');
+      const signed = await storageClient().uploadUrl(opts.cloudPath, wxState.openid);
+      if (!signed.ok) throw storageError(signed.code, signed.message);
       const origin = await bridgeOrigin();
-      const meta = (await cloud.storage.handle(
-        { action: 'storage.getUploadMetadata', path: opts.cloudPath },
-        { params: { action: '' } },
-      )) as {
-        code?: string;
-        data?: { url: string; fileId: string };
-      };
-      if (!meta.data) throw new Error(meta.code ?? 'no upload metadata');
       const bytes = fs.readFileSync(opts.filePath);
       // The signed URL names the bridge's configured origin; the bytes go to the running bridge.
       const put = send(
-        origin + new URL(meta.data.url).pathname,
+        origin + new URL(signed.url).pathname,
         'PUT',
         {},
         bytes,
@@ -304,8 +334,10 @@ function cloudUpload(opts: {
       );
       setAbort(put.abort);
       const res = await put.answer;
+      // The rule is judged again when the bytes land: someone may have created the file meanwhile.
+      if (res.status === 403) throw storageError('STORAGE_EXCEED_AUTHORITY', `COS answered ${res.status}`);
       if (res.status !== 200) throw new Error(`COS answered ${res.status}`);
-      return { statusCode: 200, data: undefined, fileID: meta.data.fileId } as { statusCode: number; data: unknown };
+      return { statusCode: 200, data: undefined, fileID: signed.fileID } as { statusCode: number; data: unknown };
     },
     {
       // wx.cloud.uploadFile's success carries fileID at the top level.
@@ -359,6 +391,69 @@ function localUpload(opts: {
     { success: opts.success, fail: opts.fail },
     'uploadFile',
   );
+}
+
+type CloudCallbacks<R> = { success?: (r: R) => void; fail?: (e: unknown) => void; complete?: (r: unknown) => void };
+
+/** A wx.cloud API's two styles: callbacks when any is given, else a Promise; results come on a later turn. */
+function cloudApi<R>(api: string, opts: CloudCallbacks<R>, run: () => Promise<R>): Promise<R> | undefined {
+  const settled = run().then(
+    (r) => ({ ok: true as const, r: { ...r, errMsg: `${api}:ok` } }),
+    (err: unknown) => ({
+      ok: false as const,
+      e: {
+        errMsg: `${api}:fail ${err instanceof Error ? err.message : String(err)}`,
+        ...(err instanceof WxCloudError ? { errCode: err.errCode } : {}),
+      },
+    }),
+  );
+  if (!opts.success && !opts.fail && !opts.complete) return settled.then((s) => (s.ok ? s.r : Promise.reject(s.e as unknown as Error)));
+  void settled.then((s) =>
+    later(() => {
+      if (s.ok) opts.success?.(s.r);
+      else opts.fail?.(s.e);
+      opts.complete?.(s.ok ? s.r : s.e);
+    }),
+  );
+  return undefined;
+}
+
+type TempFileRequest = string | { fileID: string; maxAge?: number };
+
+/** Client temp links, each file judged by the security rule's `read` as the caller. */
+async function clientTempLinks(fileList: TempFileRequest[]) {
+  const asked = fileList.map((f) => (typeof f === 'string' ? { fileID: f } : f));
+  const answer = await storageClient().tempFileURLs(asked, wxState.openid);
+  if (!Array.isArray(answer)) throw storageError(answer.code, answer.message);
+  return answer;
+}
+
+/** wx.cloud.getTempFileURL: per file `status` 0 and a link, or the storage error's errCode and code. */
+function cloudTempFileURL(opts: { fileList: TempFileRequest[] } & CloudCallbacks<{ fileList: unknown[] }>) {
+  return cloudApi('cloud.getTempFileURL', opts, async () => {
+    const links = await clientTempLinks(opts.fileList);
+    return {
+      fileList: links.map((l) =>
+        l.code === 'SUCCESS'
+          ? { fileID: l.fileID, tempFileURL: l.tempFileURL, maxAge: l.maxAge, status: 0, errMsg: 'ok' }
+          : { fileID: l.fileID, tempFileURL: '', status: STORAGE_ERR_CODES[l.code] ?? -503001, errMsg: l.code },
+      ),
+    };
+  });
+}
+
+/** wx.cloud.downloadFile: a client temp link (judged by the rule as the caller), then the GET from COS. */
+function cloudDownload(opts: { fileID: string } & CloudCallbacks<{ tempFilePath: string; statusCode: number }>) {
+  wxState.cloudDownloads.push(opts.fileID);
+  return cloudApi('cloud.downloadFile', opts, async () => {
+    const [link] = await clientTempLinks([opts.fileID]);
+    if (!link) throw storageError('SYS_ERR');
+    if (link.code !== 'SUCCESS') throw storageError(link.code, link.message);
+    const u = new URL(link.tempFileURL);
+    const res = await send((await bridgeOrigin()) + u.pathname + u.search, 'GET', {}, Buffer.alloc(0)).answer;
+    if (res.status !== 200) throw storageError(res.status === 404 ? 'STORAGE_FILE_NONEXIST' : 'SYS_ERR', `COS answered ${res.status}`);
+    return { tempFilePath: tempFile('cloud-download', res.body), statusCode: 200 };
+  });
 }
 
 /** wx.request to the local cloud (`/call/api`), over the real HTTP bridge. */
@@ -495,6 +590,8 @@ g.wx = {
         });
       });
     },
+    downloadFile: cloudDownload,
+    getTempFileURL: cloudTempFileURL,
   },
   request: localRequest,
   uploadFile: localUpload,
@@ -550,9 +647,7 @@ g.wx = {
       })
       .then(
         (res) => {
-          tempDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-picked-'));
-          const tempFilePath = path.join(tempDir, `download-${crypto.randomBytes(4).toString('hex')}`);
-          fs.writeFileSync(tempFilePath, res.body);
+          const tempFilePath = tempFile('download', res.body);
           opts.success?.({ tempFilePath, statusCode: res.status, errMsg: 'downloadFile:ok' });
         },
         (err: unknown) => opts.fail?.({ errMsg: `downloadFile:fail ${String(err)}` }),

@@ -1,9 +1,12 @@
 /** @jest-environment jsdom */
 import { buildPlanDocs } from '../../cloudfunctions/common/domain/plan-docs';
 import { DIRECTORY, TABLE_2021 } from '../../cloudfunctions/common/table';
-import type { RoundView } from '../../miniprogram/shared/api';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { uploadPrefix, type RoundView } from '../../miniprogram/shared/api';
 import { ADMIN, startTestCloud, type TestCloud } from '../helpers/local-cloud';
-import { api, bindActive, officeDayFromNow, openPage, until, useCloud, wxState, type RenderedPage } from '../helpers/miniprogram';
+import { api, bindActive, officeDayFromNow, openPage, tempFile, until, useCloud, wxState, type RenderedPage } from '../helpers/miniprogram';
 
 const OFFICE = 'o-contact-office-task';
 const XIANGCHENG = 'o-contact-xc-task';
@@ -143,5 +146,76 @@ describe('without an open round for the task', () => {
     await until(() => page.data().phase === 'error', 'the error state');
     expect(page.text()).toContain('本单位没有承担这项任务');
     expect(page.text()).toContain('重新加载');
+  });
+});
+
+describe('opening a reported document (wx.cloud.downloadFile, judged by the storage rule as the reader)', () => {
+  const PDF = Buffer.from('%PDF-1.4\n% 机制文件 正文\n%%EOF\n');
+  let ruleDir: string | undefined;
+
+  /** wx.cloud.uploadFile from the contact's phone, into their own upload folder, then a report naming the file. */
+  async function reportWithDocument(openid: string, unitId: string): Promise<string> {
+    useCloud(t, openid);
+    const cloudPath = `${uploadPrefix(unitId, openid)}2021/r1/abc-机制文件.pdf`;
+    const fileID = await new Promise<string>((resolve, reject) => {
+      const wxCloud = (global as unknown as { wx: { cloud: { uploadFile(o: Record<string, unknown>): unknown } } }).wx.cloud;
+      wxCloud.uploadFile({
+        cloudPath,
+        filePath: tempFile('机制文件.pdf', PDF),
+        success: (r: { fileID: string }) => resolve(r.fileID),
+        fail: (e: { errMsg: string }) => reject(new Error(e.errMsg)),
+      });
+    });
+    const view = await api(t, openid, 'report.submit', {
+      assignmentId: `${TASK24}-${unitId}`,
+      roundId: round.id,
+      text: '机制文件已印发，见附件。',
+      progress: 'ongoing',
+      images: [],
+      files: [{ fileID, name: '机制文件.pdf', size: PDF.length }],
+      links: [],
+      secrecyConfirmed: true,
+      requestId: `task-doc-${openid}`,
+    });
+    return view.report.evidence.files[0]?.fileID ?? '';
+  }
+
+  afterEach(() => {
+    t.close();
+    if (ruleDir) fs.rmSync(ruleDir, { recursive: true, force: true });
+    ruleDir = undefined;
+  });
+
+  test('under the shipped rule (everyone signed in reads) the document opens in the reader with the submitted bytes', async () => {
+    t = startTestCloud();
+    await t.seed();
+    const unitId = await bindActive(t, SIFA, '市司法局');
+    round = await api(t, ADMIN, 'round.create', { name: '第三季度报送', dueDate: officeDayFromNow(10), scope: 'all' });
+    const evidenceId = await reportWithDocument(SIFA, unitId);
+    const page = await openTask(SIFA);
+    await page.tap('.evidence-row');
+    await until(() => wxState.documents.length === 1, 'the reader to open');
+    // The reader gets the server's copy taken at submit, not the upload.
+    expect(evidenceId).toMatch(/\/evidence\//);
+    expect(wxState.cloudDownloads).toEqual([evidenceId]);
+    expect(wxState.documents[0]?.bytes.equals(PDF)).toBe(true);
+    expect(wxState.documents[0]?.fileType).toBe('pdf');
+  });
+
+  test('under a rule that lets a client read only its own files, the server’s evidence copy is refused and the page says it could not open it', async () => {
+    ruleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zwgk-rule-'));
+    const ruleFile = path.join(ruleDir, 'storage.rules.json');
+    fs.writeFileSync(ruleFile, JSON.stringify({ read: 'resource.openid == auth.openid', write: 'resource.openid == auth.openid' }));
+    t = startTestCloud({ storageRuleFile: ruleFile });
+    await t.seed();
+    const unitId = await bindActive(t, SIFA, '市司法局');
+    round = await api(t, ADMIN, 'round.create', { name: '第三季度报送', dueDate: officeDayFromNow(10), scope: 'all' });
+    await reportWithDocument(SIFA, unitId);
+    const page = await openTask(SIFA);
+    await page.tap('.evidence-row');
+    await until(() => wxState.toasts.length > 0, 'the failure to show');
+    expect(wxState.cloudDownloads).toHaveLength(1);
+    expect(wxState.documents).toEqual([]);
+    expect(wxState.toasts).toEqual(['文件下载失败，请检查网络后重试']);
   });
 });
