@@ -8,6 +8,7 @@
 import { db, fetchAll } from '../../cloudfunctions/common/cloud';
 import type { AssignmentDoc } from '../../cloudfunctions/common/domain/plan-docs';
 import type { PlanTaskView, PlanView } from '../../miniprogram/shared/api';
+import { uploadPrefix } from '../../miniprogram/shared/api';
 import { importPrefix, IMPORT_MAX_BYTES, YEAR_MISSING_TEXT, type ImportCheckResult } from '../../miniprogram/shared/ledger-api';
 import { CONTACTS, approveContacts, startUploader, type Uploader } from '../helpers/journey';
 import { fetchFile, withTitleYear, xlsxOf } from '../helpers/ledger';
@@ -252,7 +253,11 @@ describe('files that cannot be imported', () => {
   test('another person’s upload, a unit’s evidence folder, a file that is gone, a fileID of another environment', async () => {
     const other = await up.upload('o-someone-else', `${importPrefix('o-someone-else')}t.xlsx`, await xlsxOf([TITLE, HEADER]));
     expect(await ledger()('import.check', { fileID: other })).toMatchObject({ ok: false, code: 'FORBIDDEN', field: 'fileID' });
-    const evidence = await up.upload(CONTACTS.ssfj.openid, 'units/ssfj/t.xlsx', await xlsxOf([TITLE, HEADER]));
+    const evidence = await up.upload(
+      CONTACTS.ssfj.openid,
+      `${uploadPrefix('ssfj', CONTACTS.ssfj.openid)}t.xlsx`,
+      await xlsxOf([TITLE, HEADER]),
+    );
     expect(await ledger()('import.check', { fileID: evidence })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     const gone = t.cloud.storage.fileIdOf(`${importPrefix(ADMIN)}never-uploaded.xlsx`);
     expect(await ledger()('import.check', { fileID: gone })).toMatchObject({ ok: false, code: 'NOT_FOUND', field: 'fileID' });
